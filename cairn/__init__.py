@@ -1,0 +1,1 @@
+"""Cairn: public contact and engagement platform for police services."""

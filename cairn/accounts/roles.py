@@ -1,0 +1,47 @@
+"""Roles and what each may do.
+
+A view asks for a capability, never for a role, so a force can re-draw who
+may do what here without touching views.
+"""
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SERVICE_ADVISOR = "service_advisor", _("Service advisor")
+    CONTROL_ROOM_OPERATOR = "control_room_operator", _("Area control room operator")
+    RESOLUTION_OFFICER = "resolution_officer", _("Resolution Team officer")
+    LOCAL_OFFICER = "local_officer", _("Local officer")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    PARTNER_USER = "partner_user", _("Partner agency user")
+    ANALYST = "analyst", _("Analyst")
+    ENGAGEMENT_OFFICER = "engagement_officer", _("Engagement officer")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class Capability(StrEnum):
+    USE_WORKSPACE = "workspace.use"
+    SEARCH_AUDIT = "audit.search"
+    ADMINISTER = "admin.site"
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.SERVICE_ADVISOR: frozenset({Capability.USE_WORKSPACE}),
+    Role.CONTROL_ROOM_OPERATOR: frozenset({Capability.USE_WORKSPACE}),
+    Role.RESOLUTION_OFFICER: frozenset({Capability.USE_WORKSPACE}),
+    Role.LOCAL_OFFICER: frozenset({Capability.USE_WORKSPACE}),
+    Role.SUPERVISOR: frozenset({Capability.USE_WORKSPACE, Capability.SEARCH_AUDIT}),
+    Role.PARTNER_USER: frozenset({Capability.USE_WORKSPACE}),
+    Role.ANALYST: frozenset({Capability.USE_WORKSPACE}),
+    Role.ENGAGEMENT_OFFICER: frozenset({Capability.USE_WORKSPACE}),
+    Role.ADMINISTRATOR: frozenset({Capability.USE_WORKSPACE, Capability.ADMINISTER}),
+}
+
+
+def has_capability(user, capability: Capability) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return capability in ROLE_CAPABILITIES.get(user.role, frozenset())

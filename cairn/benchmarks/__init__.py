@@ -1,0 +1,1 @@
+"""Endpoints that exist only for bench/ (mounted when CAIRN_BENCH=1)."""

@@ -1,0 +1,32 @@
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from cairn.events.models import DomainEvent
+
+
+def record_event(
+    name: str,
+    *,
+    subject_type: str,
+    subject_id: object,
+    occurred_at: datetime | None = None,
+    division: str = "",
+    channel: str = "",
+    data: Mapping[str, Any] | None = None,
+) -> DomainEvent:
+    """Append one domain event. Call it inside the transaction of the change it describes."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_event must run inside the transaction of the change it records")
+    return DomainEvent.objects.create(
+        name=name,
+        occurred_at=occurred_at or timezone.now(),
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        division=division,
+        channel=channel,
+        data=dict(data or {}),
+    )

@@ -1,0 +1,1 @@
+"""Partner agencies (NHS 24, social work, Distress Brief Intervention…) and referrals."""

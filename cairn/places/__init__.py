@@ -1,0 +1,1 @@
+"""Places: divisions, stations, council areas; later postcodes and locations."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PlacesConfig(AppConfig):
+    name = "cairn.places"
+    label = "places"
+    verbose_name = "Places"

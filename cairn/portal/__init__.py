@@ -1,0 +1,1 @@
+"""Public pages: home, reporting, tracking, booking, feedback."""

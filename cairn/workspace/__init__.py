@@ -1,0 +1,1 @@
+"""Staff pages: login, queue, assessment, person, case, dashboards, audit."""

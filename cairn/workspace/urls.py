@@ -1,0 +1,9 @@
+from django.urls import path
+
+from cairn.workspace import views
+
+app_name = "workspace"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("audit/", views.audit_search, name="audit_search"),
+]

@@ -1,0 +1,82 @@
+"""Shared fixtures: the named personas and logging in as them with MFA."""
+
+import pytest
+from django.test import Client
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cairn.accounts.roles import Role
+from cairn.accounts.services import create_staff_user
+from cairn.audit.context import acting_as
+from cairn.places.services import load_divisions
+
+PASSWORD = "correct horse battery staple"
+TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def current_code(key_hex: str = TOTP_KEY, at: float | None = None) -> str:
+    generator = TOTP(bytes.fromhex(key_hex))
+    if at is not None:
+        generator.time = at
+    return f"{generator.token():06d}"
+
+
+def make_staff(username: str, role: Role, **extra):
+    with acting_as("command"):
+        user = create_staff_user(
+            username=username, password=PASSWORD, role=role, first_name=username.title(), **extra
+        )
+    TOTPDevice.objects.create(user=user, name="test", key=TOTP_KEY, confirmed=True)
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 at full strength costs ~0.3 s a login; tests log in often.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def divisions(db):
+    load_divisions()
+
+
+@pytest.fixture
+def advisor(db):
+    return make_staff("advisor", Role.SERVICE_ADVISOR)
+
+
+@pytest.fixture
+def supervisor(db):
+    return make_staff("supervisor", Role.SUPERVISOR)
+
+
+@pytest.fixture
+def analyst(db):
+    return make_staff("analyst", Role.ANALYST)
+
+
+@pytest.fixture
+def administrator(db):
+    return make_staff("administrator", Role.ADMINISTRATOR)
+
+
+def sign_in(client: Client, username: str, password: str = PASSWORD, code: str | None = None):
+    """The real two-step sign-in, as a browser does it. Returns the last response."""
+    response = client.post("/staff/sign-in/", {"username": username, "password": password})
+    if response.status_code != 302:
+        return response
+    return client.post("/staff/sign-in/code/", {"token": code or current_code()})
+
+
+@pytest.fixture
+def signed_in():
+    """signed_in(user) -> a test client past password and second factor."""
+
+    def _signed_in(user) -> Client:
+        client = Client()
+        response = sign_in(client, user.username)
+        assert response.status_code == 302, "second factor was not accepted"
+        return client
+
+    return _signed_in
