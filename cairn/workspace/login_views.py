@@ -4,6 +4,7 @@ import base64
 from urllib.parse import urlencode
 
 import segno
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -111,9 +112,15 @@ def _second_factor(request, *, enrolling: bool):
                 "shows now."
             )
             if allowed
-            else _("Too many wrong codes. Wait a minute and try again.")
+            else _("Too many wrong codes in a row. Wait a few seconds and try again.")
         )
-    context = {"form": form, "error": error, "next": _next_url(request), "enrolling": enrolling}
+    context = {
+        "form": form,
+        "error": error,
+        "next": _next_url(request),
+        "enrolling": enrolling,
+        "demo_hint": not settings.PRODUCTION,
+    }
     if enrolling:
         secret = base64.b32encode(device.bin_key).decode()
         context["secret"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))

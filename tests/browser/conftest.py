@@ -69,6 +69,11 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def without_fragment(url: str) -> str:
+    """A jump to #main-content is the same page state axe already checked."""
+    return url.split("#", 1)[0]
+
+
 class UI:
     def __init__(self, page, base_url: str):
         self.page = page
@@ -77,7 +82,9 @@ class UI:
         self.checked: set[str] = set()
         page.on(
             "framenavigated",
-            lambda frame: frame == page.main_frame and self.landed.append(frame.url),
+            lambda frame: (
+                frame == page.main_frame and self.landed.append(without_fragment(frame.url))
+            ),
         )
 
     def goto(self, path: str, *, check: bool = True):
@@ -90,7 +97,7 @@ class UI:
         """Run axe on the page as it is now; fail on any violation."""
         self.page.wait_for_load_state("load")
         violations = axe_violations(self.page)
-        self.checked.add(self.page.url)
+        self.checked.add(without_fragment(self.page.url))
         if violations:
             where = f"{self.page.url} {label}".strip()
             raise AxeViolations(
