@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_htmx",
+    "ninja",
     "procrastinate.contrib.django",
     # Base: used by every domain app, uses none of them.
     "cairn.events",
@@ -273,3 +274,6 @@ LOGGING = {
 # The force this installation serves, shown in headers and messages.
 CAIRN_FORCE_NAME = env("CAIRN_FORCE_NAME", "Police Scotland")
 CAIRN_SERVICE_NAME = env("CAIRN_SERVICE_NAME", "Contact us")
+
+# A form posted after its session expired gets our own page, not Django's.
+CSRF_FAILURE_VIEW = "cairn.portal.views.csrf_failure"

@@ -27,3 +27,9 @@ class AgencyMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.agency}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.user_id and self.user.role != "partner_user":
+            raise ValidationError("Only a partner agency user can belong to an agency.")

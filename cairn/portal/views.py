@@ -11,3 +11,8 @@ def accessibility(request):
 
 def privacy(request):
     return render(request, "portal/privacy.html")
+
+
+def csrf_failure(request, reason=""):
+    """Shown when a form's security token is missing or stale (usually an old tab)."""
+    return render(request, "403_csrf.html", status=403)
