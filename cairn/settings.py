@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "cairn.places",
     "cairn.accounts",
     # Domain.
+    "cairn.contacts",
     "cairn.partners",
     # Interfaces.
     "cairn.portal",

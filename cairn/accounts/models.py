@@ -59,3 +59,21 @@ class AccountLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username_key} locked until {self.locked_until:%Y-%m-%d %H:%M}"
+
+
+class ApiClient(models.Model):
+    """An integrator (a force system, a civic reporting app) calling the API with a key.
+
+    The key is shown once when made; only its SHA-256 is kept. ``prefix`` (the
+    key's first characters) identifies it in lists and logs without revealing it.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

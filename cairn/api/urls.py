@@ -3,6 +3,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from cairn import __doc__ as cairn_description
+from cairn.api.contacts import router as contacts_router
+from cairn.api.errors import ApiProblem
 
 api = NinjaAPI(
     title="Cairn API",
@@ -20,16 +22,23 @@ def _error(request: HttpRequest, status: int, code: str, message: str, details=N
     )
 
 
+def _field_path(location: tuple | list) -> str | None:
+    """('body', 'payload', 'location', 'postcode') -> 'location.postcode'."""
+    parts = [str(part) for part in location]
+    if parts[:1] == ["body"]:
+        parts = parts[2:]
+    elif parts[:1] in (["query"], ["path"], ["header"]):
+        parts = parts[1:]
+    return ".".join(parts) or None
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
     details = [
-        {
-            "field": ".".join(str(part) for part in error.get("loc", [])[1:]) or None,
-            "message": error.get("msg", "invalid"),
-        }
+        {"field": _field_path(error.get("loc", [])), "message": error.get("msg", "invalid")}
         for error in exc.errors
     ]
-    return _error(request, 422, "validation_error", "The request body is not valid.", details)
+    return _error(request, 422, "validation_error", "The request is not valid.", details)
 
 
 @api.exception_handler(AuthenticationError)
@@ -40,6 +49,14 @@ def on_authentication_error(request, exc):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(ApiProblem)
+def on_api_problem(request, exc: ApiProblem):
+    return _error(request, exc.status, exc.error, exc.message, exc.details)
+
+
+api.add_router("/v1/contacts", contacts_router)
 
 
 @api.get("/v1/status", tags=["status"], summary="Whether the API is up")

@@ -1,0 +1,224 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+REFERENCE_SEQUENCE = "contacts_reference_seq"
+
+
+class Channel(models.TextChoices):
+    WEB_FORM = "web_form", _("Online form")
+    PHONE_999 = "phone_999", _("999 call")
+    PHONE_101 = "phone_101", _("101 call")
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("Text message")
+    WEB_CHAT = "web_chat", _("Web chat")
+    SOCIAL = "social", _("Social media message")
+    DEVICE = "device", _("Device or alarm alert")
+    FRONT_COUNTER = "front_counter", _("Front counter")
+    PARTNER_APP = "partner_app", _("Another service's app")
+
+
+class Reason(models.TextChoices):
+    NEW_MATTER = "new_matter", _("Something new to report")
+    UPDATE = "update", _("About something already reported")
+    INFORMATION = "information", _("Information or advice")
+    COMPLAINT = "complaint", _("Complaint")
+    OTHER = "other", _("Other")
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    IN_ASSESSMENT = "in_assessment", _("Being assessed")
+    ASSESSED = "assessed", _("Assessed")
+    CLOSED = "closed", _("Closed")
+
+
+class ContactReference(models.Func):
+    """The human reference, made by the database: CRN-YYMMDD-NNNNN (London date)."""
+
+    template = (
+        "('CRN-' || to_char(now() AT TIME ZONE 'Europe/London', 'YYMMDD') || '-' || "
+        f"lpad(nextval('{REFERENCE_SEQUENCE}')::text, 5, '0'))"
+    )
+    output_field = models.CharField()
+
+    def __init__(self):
+        super().__init__()
+
+
+class Contact(models.Model):
+    """One communication from the public on one channel.
+
+    Identity fields are kept exactly as given (matching to a Person comes
+    later and links, never overwrites). ``answers`` holds a report form's
+    structured answers by question id. An anonymous contact keeps no way back
+    to the person: no name, no contact details, the hour of receipt only.
+    """
+
+    reference = models.CharField(max_length=24, unique=True, db_default=ContactReference())
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    received_at = models.DateTimeField()
+    language = models.CharField(max_length=8, default="en")
+    reason = models.CharField(max_length=20, choices=Reason.choices, default=Reason.NEW_MATTER)
+    category = models.CharField(max_length=60, blank=True, default="")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    anonymous = models.BooleanField(default=False)
+
+    reporter_name = models.CharField(max_length=200, blank=True, default="")
+    reporter_email = models.CharField(max_length=254, blank=True, default="")
+    reporter_phone = models.CharField(max_length=40, blank=True, default="")
+    reporter_details = models.JSONField(default=dict, blank=True)
+    preferred_contact = models.CharField(max_length=20, blank=True, default="")
+
+    answers = models.JSONField(default=dict, blank=True)
+    narrative = models.TextField(blank=True, default="")
+
+    address_text = models.CharField(max_length=400, blank=True, default="")
+    postcode = models.CharField(max_length=10, blank=True, default="")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    location_accuracy_m = models.FloatField(null=True, blank=True)
+    division = models.ForeignKey(
+        "places.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    related_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        help_text="The earlier contact this one is about (chasing, adding information).",
+    )
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    tracking_secret_hash = models.CharField(max_length=128, blank=True, default="")
+    source = models.CharField(
+        max_length=80,
+        blank=True,
+        default="",
+        help_text="Who handed it to us: the API client, the SMS provider, the handler.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "source", "idempotency_key"],
+                name="contact_idempotent_per_source",
+                condition=models.Q(idempotency_key__isnull=False),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(anonymous=False)
+                | (
+                    models.Q(reporter_name="")
+                    & models.Q(reporter_email="")
+                    & models.Q(reporter_phone="")
+                ),
+                name="anonymous_contact_has_no_identity",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "received_at"]),
+            models.Index(fields=["division", "received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class ScanStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a virus scan")
+    CLEAN = "clean", _("Scanned: clean")
+    INFECTED = "infected", _("Scanned: infected, withheld")
+
+
+class Evidence(models.Model):
+    """A file the public sent: the original untouched, and a copy safe to display.
+
+    ``original`` is exactly the bytes received (``sha256`` proves it); for
+    images, ``display`` is a re-encoded copy with metadata (GPS, camera,
+    times) removed. Files are uploaded while a report is a draft and attached
+    to its contact on submission.
+    """
+
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
+    )
+    draft = models.ForeignKey(
+        "contacts.ReportDraft",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evidence",
+    )
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    original = models.FileField(upload_to="evidence/original/%Y/%m/")
+    display = models.FileField(upload_to="evidence/display/%Y/%m/", blank=True, default="")
+    scan_status = models.CharField(
+        max_length=20, choices=ScanStatus.choices, default=ScanStatus.PENDING
+    )
+    scanned_at = models.DateTimeField(null=True, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ReportDraft(models.Model):
+    """An online report in progress, kept on the server (never in the browser).
+
+    The person holds a resume link carrying a secret token; only its SHA-256 is
+    stored. Submitting sets ``contact`` in the same transaction that creates
+    it, so a double submit returns the same contact instead of a second one.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    form_slug = models.CharField(max_length=60)
+    language = models.CharField(max_length=8, default="en")
+    answers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    expires_at = models.DateTimeField()
+    contact = models.OneToOneField(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="draft"
+    )
+
+    def __str__(self) -> str:
+        return f"draft {self.form_slug} {self.pk}"
+
+
+class InboundStatus(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class InboundMessage(models.Model):
+    """The raw payload a channel adapter received, kept for inspection.
+
+    Unique per (channel, source, provider message id): a provider retrying a
+    webhook finds the first row and gets the same answer.
+    """
+
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    source = models.CharField(max_length=80)
+    provider_message_id = models.CharField(max_length=200)
+    received_at = models.DateTimeField(auto_now_add=True)
+    content_type = models.CharField(max_length=100, blank=True, default="")
+    raw = models.BinaryField()
+    status = models.CharField(max_length=20, choices=InboundStatus.choices)
+    error = models.TextField(blank=True, default="")
+    contact = models.OneToOneField(
+        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="inbound_message"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "source", "provider_message_id"], name="inbound_message_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.provider_message_id}"
