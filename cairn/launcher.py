@@ -31,7 +31,8 @@ def database_environment(mode: str) -> tuple[dict, bool]:
     os.environ.setdefault("CAIRN_ENV", "test" if mode == "test" else "development")
     started = False
     if not os.environ.get("DATABASE_URL"):
-        os.environ["CAIRN_PG_DATA"] = str(ROOT / DATA_DIRS[mode])
+        # A caller may choose its own data directory (parallel runs on one machine).
+        os.environ.setdefault("CAIRN_PG_DATA", str(ROOT / DATA_DIRS[mode]))
         from cairn.embedded_db import embedded_database_url
 
         os.environ["DATABASE_URL"] = embedded_database_url()
