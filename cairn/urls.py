@@ -24,7 +24,9 @@ urlpatterns = [
     path("staff/sign-in/", include("cairn.workspace.login_urls")),
     path("staff/admin/", admin.site.urls),
     path("staff/", include("cairn.workspace.urls")),
+    path("api/inbound/", include("cairn.api.inbound.urls")),
     path("api/", api.urls),
+    path("open311/", include("cairn.api.open311.urls")),
 ]
 if settings.CAIRN_BENCH:
     urlpatterns.append(path("bench/", include("cairn.benchmarks.urls")))

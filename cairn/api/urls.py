@@ -3,6 +3,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from cairn import __doc__ as cairn_description
+from cairn.api.calls import router as calls_router
 from cairn.api.contacts import router as contacts_router
 from cairn.api.errors import ApiProblem
 
@@ -57,6 +58,7 @@ def on_api_problem(request, exc: ApiProblem):
 
 
 api.add_router("/v1/contacts", contacts_router)
+api.add_router("/v1/calls", calls_router)
 
 
 @api.get("/v1/status", tags=["status"], summary="Whether the API is up")

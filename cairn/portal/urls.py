@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from cairn.portal import views
 
@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("report/", include("cairn.portal.reporting.urls")),
 ]

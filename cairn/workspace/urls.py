@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from cairn.workspace import views
 
@@ -6,4 +6,5 @@ app_name = "workspace"
 urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit_search, name="audit_search"),
+    path("calls/", include("cairn.workspace.calls.urls")),
 ]

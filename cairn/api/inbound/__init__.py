@@ -1,0 +1,1 @@
+"""Inbound channel webhooks (email, SMS, chat, social, device): thin views over cairn.contacts.channels."""

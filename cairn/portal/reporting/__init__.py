@@ -1,0 +1,1 @@
+"""Online reporting: one question per page, driven by the form definitions in policy/forms/."""
