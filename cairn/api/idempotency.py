@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 
 from cairn.api.errors import ApiProblem
-
 from cairn.api.models import IdempotentRequest
 
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")

@@ -1,1 +1,1 @@
-"""Inbound channel webhooks (email, SMS, chat, social, device): thin views over cairn.contacts.channels."""
+"""Inbound channel webhooks: thin views over cairn.contacts.channels."""
