@@ -220,8 +220,17 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [
     ("en", _("English")),
     ("gd", _("Gaelic")),
+    ("pl", _("Polish")),
+    ("uk", _("Ukrainian")),
+    ("ar", _("Arabic")),
 ]
-LANGUAGE_NAMES_IN_THEIR_OWN_LANGUAGE = {"en": "English", "gd": "Gàidhlig"}
+LANGUAGE_NAMES_IN_THEIR_OWN_LANGUAGE = {
+    "en": "English",
+    "gd": "Gàidhlig",
+    "pl": "Polski",
+    "uk": "Українська",
+    "ar": "العربية",
+}
 LOCALE_PATHS = [BASE_DIR / "cairn" / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/London"
