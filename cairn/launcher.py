@@ -63,25 +63,33 @@ def wait_until_healthy(url: str, timeout: float = 30.0) -> bool:
     return False
 
 
-def web_server_command(port: str, workers: str) -> list[str]:
+def web_server_command(port: str, workers: str, threads: str = "4") -> list[str]:
+    """granian serving Django over WSGI: each worker runs ``threads`` blocking threads.
+
+    Not ASGI: Django runs every sync view of an ASGI app in a fresh thread, so
+    persistent connections leak (PostgreSQL ran out of connections under load)
+    and per-request connections cost as much as the work. WSGI threads keep one
+    connection each: workers × threads connections in all, well under
+    max_connections, and measured 3-8 times faster here (bench/README.md).
+    """
     return [
         PYTHON,
         "-m",
         "granian",
         "--interface",
-        "asginl",
+        "wsgi",
         "--host",
         "127.0.0.1",
         "--port",
         port,
         "--workers",
         workers,
-        "--backpressure",
-        "32",
+        "--blocking-threads",
+        threads,
         "--no-ws",
         "--log-level",
         "warning",
-        "cairn.asgi:application",
+        "cairn.wsgi:application",
     ]
 
 

@@ -1,2 +1,11 @@
+"""Benchmark-only endpoints; cairn/urls.py mounts these at /bench/ when CAIRN_BENCH=1."""
+
+from django.urls import path
+
+from cairn.benchmarks import views
+
 app_name = "benchmarks"
-urlpatterns: list = []
+urlpatterns = [
+    path("reference", views.reference, name="reference"),
+    path("intake", views.intake, name="intake"),
+]

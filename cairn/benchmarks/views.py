@@ -1,0 +1,111 @@
+"""The two endpoints ``bench/`` drives. Mounted only when ``CAIRN_BENCH=1``.
+
+``reference`` is the floor: parse the body, one raw-SQL INSERT, answer. It is
+the cheapest useful request this server can serve, so ``intake`` throughput
+divided by ``reference`` throughput says what the intake path itself costs,
+independent of how fast or busy the machine is.
+
+``intake`` has the shape the real intake will have: validate, then in one
+transaction create the row, append the domain event and write the audit event.
+"""
+
+import json
+from typing import Any
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.db import connection, transaction
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from cairn.audit.models import Operation
+from cairn.audit.services import record
+from cairn.benchmarks.models import IntakeProbe
+from cairn.events.services import record_event
+
+INTAKE_FIELDS = ("channel", "narrative", "postcode")
+
+# Outward code, a space (optional), inward code: shape only, not existence.
+UK_POSTCODE = RegexValidator(
+    r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$", "Enter a UK postcode."
+)
+
+# The table of ReferenceRow (a literal: the query is fixed text, never built).
+REFERENCE_INSERT = (
+    "INSERT INTO benchmarks_referencerow (received_at, channel, narrative, postcode)"
+    " VALUES (now(), %s, %s, %s) RETURNING id"
+)
+
+
+class IntakeProbeForm(forms.Form):
+    channel = forms.ChoiceField(
+        choices=[("web", "Web"), ("phone", "Phone"), ("email", "Email"), ("counter", "Counter")]
+    )
+    narrative = forms.CharField(max_length=5000)
+    postcode = forms.CharField(max_length=8, validators=[UK_POSTCODE])
+
+    def clean_postcode(self) -> str:
+        compact = self.cleaned_data["postcode"].replace(" ", "").upper()
+        return f"{compact[:-3]} {compact[-3:]}"
+
+
+def _json_object(request: HttpRequest) -> dict[str, Any] | None:
+    try:
+        body = json.loads(request.body)
+    except ValueError:  # also UnicodeDecodeError
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _bad_request(errors: dict[str, list[str]]) -> JsonResponse:
+    return JsonResponse({"errors": errors}, status=400)
+
+
+@csrf_exempt
+@require_POST
+def reference(request: HttpRequest) -> JsonResponse:
+    body = _json_object(request)
+    if body is None:
+        return _bad_request({"__all__": ["Send a JSON object."]})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            REFERENCE_INSERT,
+            [str(body.get(name, "")) for name in INTAKE_FIELDS],
+        )
+        (row_id,) = cursor.fetchone()
+    return JsonResponse({"id": row_id}, status=201)
+
+
+@csrf_exempt
+@require_POST
+def intake(request: HttpRequest) -> JsonResponse:
+    body = _json_object(request)
+    if body is None:
+        return _bad_request({"__all__": ["Send a JSON object."]})
+    # A form would quietly turn a number or a list into its string; refuse them.
+    wrong_type = [name for name in INTAKE_FIELDS if not isinstance(body.get(name, ""), str)]
+    if wrong_type:
+        return _bad_request({name: ["Must be a string."] for name in wrong_type})
+    form = IntakeProbeForm(data={name: body.get(name, "") for name in INTAKE_FIELDS})
+    if not form.is_valid():
+        return _bad_request({name: list(messages) for name, messages in form.errors.items()})
+    data = form.cleaned_data
+    with transaction.atomic():
+        probe = IntakeProbe.objects.create(**data)
+        record_event(
+            "bench.intake_probe.received",
+            subject_type="benchmarks.intakeprobe",
+            subject_id=probe.pk,
+            occurred_at=probe.received_at,
+            channel=data["channel"],
+            data={"narrative_length": len(data["narrative"])},
+        )
+        record(
+            Operation.COLLECTION,
+            object_type="benchmarks.intakeprobe",
+            object_id=probe.pk,
+            fields=INTAKE_FIELDS,
+            purpose="benchmark",
+        )
+    return JsonResponse({"id": probe.pk}, status=201)
