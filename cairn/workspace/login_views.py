@@ -72,7 +72,8 @@ def login_view(request):
             form,
             error=_("The username or password is not right. Check them and try again."),
         )
-    lockout.clear_failures(username)
+    # Failures are cleared only once the second factor passes too, so wrong codes
+    # keep counting however often the password is entered again.
     start_password_session(request, user)
     return redirect(
         _with_next("accounts:verify" if confirmed_device(user) else "accounts:enrol", request)
@@ -85,11 +86,11 @@ def _second_factor(request, *, enrolling: bool):
         return redirect(_with_next("accounts:login", request))
     if user.is_verified():
         return redirect(_next_url(request))
+    if enrolling and confirmed_device(user):
+        return redirect(_with_next("accounts:verify", request))
     device = pending_enrolment_device(user) if enrolling else confirmed_device(user)
     if device is None:
         return redirect(_with_next("accounts:enrol", request))
-    if enrolling and confirmed_device(user):
-        return redirect(_with_next("accounts:verify", request))
     form = TokenForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cairn.accounts.roles import Capability, has_capability
-from cairn.audit.models import Operation
+from cairn.audit.models import Operation, Outcome
 from cairn.audit.queries import AuditFilter, search_audit_events
 from cairn.audit.services import record
 from cairn.workspace.forms import AuditSearchForm
@@ -28,7 +28,7 @@ def _day_start(day):
 def audit_search(request):
     """Who consulted what, and what a user did: supervisors only. Reading it is audited too."""
     if not has_capability(request.user, Capability.SEARCH_AUDIT):
-        record(Operation.ACCESS_DENIED, object_type="audit_log")
+        record(Operation.ACCESS_DENIED, object_type="audit_log", outcome=Outcome.DENIED)
         raise PermissionDenied
     form = AuditSearchForm(request.GET or None)
     page = None

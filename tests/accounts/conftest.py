@@ -1,0 +1,1 @@
+from tests.support import clock  # noqa: F401 (fixture)
