@@ -288,3 +288,10 @@ CAIRN_SERVICE_NAME = env("CAIRN_SERVICE_NAME", "Contact us")
 
 # A form posted after its session expired gets our own page, not Django's.
 CSRF_FAILURE_VIEW = "cairn.portal.views.csrf_failure"
+
+# Evidence uploads: limits, and the virus scanner (clamd) if there is one:
+# "unix:/run/clamav/clamd.ctl" or "host:3310". Without it files stay "waiting
+# for a virus scan" and staff are told so.
+CAIRN_EVIDENCE_MAX_BYTES = int(env("CAIRN_EVIDENCE_MAX_MB", "20")) * 1024 * 1024
+CAIRN_EVIDENCE_MAX_FILES = int(env("CAIRN_EVIDENCE_MAX_FILES", "10"))
+CAIRN_CLAMD_ADDRESS = env("CAIRN_CLAMD_ADDRESS", "")
