@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "cairn.events",
     "cairn.audit",
     "cairn.places",
+    "cairn.throttle",
     "cairn.accounts",
     # Domain.
     "cairn.contacts",

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from cairn.portal import views
+from cairn.portal import tracking, views
 
 app_name = "portal"
 urlpatterns = [
@@ -8,4 +8,6 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("report/", include("cairn.portal.reporting.urls")),
+    path("track/", tracking.track_start, name="track"),
+    path("track/<str:reference>/", tracking.track_status, name="track_status"),
 ]

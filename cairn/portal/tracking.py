@@ -1,0 +1,87 @@
+"""Track my report: the reference and the code given at submission show the status."""
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django import forms
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from cairn.contacts.models import Contact
+from cairn.contacts.queries import find_contact_for_tracking, public_status
+from cairn.throttle.services import Limit, count_attempt, is_limited
+
+PER_CLIENT = Limit("track-client", count=20, window=timedelta(hours=1))
+PER_REFERENCE = Limit("track-reference", count=10, window=timedelta(hours=1))
+SESSION_KEY = "cairn_tracked"
+
+
+class TrackForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=24,
+        help_text=_("It starts with CRN, for example CRN-261124-00042"),
+        error_messages={"required": _("Enter your reference")},
+        widget=forms.TextInput(
+            attrs={
+                "class": "ds_input ds_input--fixed-20",
+                "autocomplete": "off",
+                "spellcheck": "false",
+            }
+        ),
+    )
+    code = forms.CharField(
+        label=_("Tracking code"),
+        max_length=64,
+        help_text=_("The code we gave you when you made the report"),
+        error_messages={"required": _("Enter your tracking code")},
+        widget=forms.TextInput(
+            attrs={"class": "ds_input", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_reference(self) -> str:
+        return self.cleaned_data["reference"].strip().upper()
+
+
+def _client_key(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def track_start(request):
+    form = TrackForm(request.POST or None, initial={"reference": request.GET.get("reference", "")})
+    problem = ""
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        reference = form.cleaned_data["reference"]
+        if is_limited(PER_CLIENT, _client_key(request)) or is_limited(PER_REFERENCE, reference):
+            problem = _(
+                "Too many attempts. Try again in an hour, or call 101 and quote your reference."
+            )
+            status = 429
+        else:
+            contact = find_contact_for_tracking(reference, form.cleaned_data["code"])
+            if contact is not None:
+                request.session[SESSION_KEY] = [
+                    *request.session.get(SESSION_KEY, [])[-4:],
+                    contact.reference,
+                ]
+                return redirect("portal:track_status", reference=contact.reference)
+            count_attempt(PER_CLIENT, _client_key(request))
+            count_attempt(PER_REFERENCE, reference)
+            problem = _("The reference and tracking code do not match. Check both and try again.")
+            status = 400
+    return render(
+        request, "portal/track_start.html", {"form": form, "problem": problem}, status=status
+    )
+
+
+def track_status(request, reference: str):
+    if reference not in request.session.get(SESSION_KEY, []):
+        return redirect(f"{reverse('portal:track')}?{urlencode({'reference': reference})}")
+    contact = Contact.objects.filter(reference=reference).first()
+    if contact is None:
+        raise Http404
+    return render(request, "portal/track_status.html", {"status": public_status(contact)})
