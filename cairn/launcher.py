@@ -97,7 +97,12 @@ def banner(base: str) -> str:
     import django
 
     django.setup()
-    from cairn.demo.data import DEMO_LOGINS, DEMO_PASSWORD, demo_totp_secret_base32
+    from cairn.demo.data import (
+        DEMO_API_KEY,
+        DEMO_LOGINS,
+        DEMO_PASSWORD,
+        demo_totp_secret_base32,
+    )
 
     width = max(len(login.username) for login in DEMO_LOGINS)
     logins = "\n".join(
@@ -117,6 +122,12 @@ def banner(base: str) -> str:
   Every staff login asks for an authenticator code. Run `make otp` in another
   terminal for the current code, or add this key to any authenticator app:
     {demo_totp_secret_base32()}
+
+  Demo integrator API key (Authorization: Bearer KEY):
+    {DEMO_API_KEY}
+  Try: curl -H "Authorization: Bearer {DEMO_API_KEY}" \\
+         -H "Content-Type: application/json" -d '{{"narrative": "Test report"}}' \\
+         {base}/api/v1/contacts
 
   Press Ctrl-C to stop.
 """

@@ -7,7 +7,8 @@ from django.db import transaction
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cairn.accounts.models import StaffUser, Team
+from cairn.accounts.api_keys import issue_api_key
+from cairn.accounts.models import ApiClient, StaffUser, Team
 from cairn.accounts.roles import Role
 from cairn.accounts.services import create_staff_user
 from cairn.audit.context import acting_as
@@ -18,6 +19,7 @@ from cairn.places.services import load_divisions
 # Published on purpose: demo accounts only, refused in production.
 DEMO_PASSWORD = "cairn-demo-2026"  # noqa: S105
 DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key, hex
+DEMO_API_KEY = "cairn_demo0001_integrator-key-for-local-testing-only"
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,8 @@ def load_demo_data() -> list[DemoLogin]:
             )
             if login.role == Role.PARTNER_USER:
                 AgencyMembership.objects.create(user=user, agency=agency)
+        if not ApiClient.objects.filter(name="Demo integrator").exists():
+            issue_api_key("Demo integrator", key=DEMO_API_KEY)
     return DEMO_LOGINS
 
 
