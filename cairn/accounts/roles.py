@@ -26,14 +26,17 @@ class Capability(StrEnum):
     USE_WORKSPACE = "workspace.use"
     SEARCH_AUDIT = "audit.search"
     ADMINISTER = "admin.site"
+    TAKE_CALLS = "calls.take"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.SERVICE_ADVISOR: frozenset({Capability.USE_WORKSPACE}),
-    Role.CONTROL_ROOM_OPERATOR: frozenset({Capability.USE_WORKSPACE}),
+    Role.SERVICE_ADVISOR: frozenset({Capability.USE_WORKSPACE, Capability.TAKE_CALLS}),
+    Role.CONTROL_ROOM_OPERATOR: frozenset({Capability.USE_WORKSPACE, Capability.TAKE_CALLS}),
     Role.RESOLUTION_OFFICER: frozenset({Capability.USE_WORKSPACE}),
     Role.LOCAL_OFFICER: frozenset({Capability.USE_WORKSPACE}),
-    Role.SUPERVISOR: frozenset({Capability.USE_WORKSPACE, Capability.SEARCH_AUDIT}),
+    Role.SUPERVISOR: frozenset(
+        {Capability.USE_WORKSPACE, Capability.SEARCH_AUDIT, Capability.TAKE_CALLS}
+    ),
     Role.PARTNER_USER: frozenset({Capability.USE_WORKSPACE}),
     Role.ANALYST: frozenset({Capability.USE_WORKSPACE}),
     Role.ENGAGEMENT_OFFICER: frozenset({Capability.USE_WORKSPACE}),

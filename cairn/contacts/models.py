@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -96,6 +97,14 @@ class Contact(models.Model):
         blank=True,
         default="",
         help_text="Who handed it to us: the API client, the SMS provider, the handler.",
+    )
+    call = models.ForeignKey(
+        "contacts.Call",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        help_text="The 999 or 101 call this contact was taken on.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -222,3 +231,96 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.provider_message_id}"
+
+
+class Line(models.TextChoices):
+    EMERGENCY = "999", _("999")
+    NON_EMERGENCY = "101", _("101")
+
+
+LINE_CHANNELS = {Line.EMERGENCY: Channel.PHONE_999, Line.NON_EMERGENCY: Channel.PHONE_101}
+
+
+class Call(models.Model):
+    """One phone call to 999 or 101, as the telephony system reported it.
+
+    The timestamps follow from the call's events (``CallEvent``), whatever
+    order they arrived in. ``external_id`` is the telephony system's id; a call
+    recorded by hand in the workspace has none. ``agent`` is the member of
+    staff who took the call in Cairn; ``agent_ref`` is the telephony system's
+    name for the agent who answered it.
+    """
+
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    line = models.CharField(max_length=3, choices=Line.choices)
+    queue = models.CharField(max_length=100, blank=True, default="")
+    caller_number = models.CharField(
+        max_length=20, blank=True, default="", help_text="E.164, or empty when withheld."
+    )
+    offered_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    transferred_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    abandoned = models.BooleanField(default=False)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="calls_taken",
+    )
+    agent_ref = models.CharField(max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(line__in=Line.values), name="call_line_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(abandoned=False) | models.Q(answered_at__isnull=True),
+                name="abandoned_call_was_not_answered",
+            ),
+        ]
+        indexes = [models.Index(fields=["line", "offered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.line} call {self.external_id or self.pk}"
+
+
+class CallEventKind(models.TextChoices):
+    OFFERED = "offered", _("Offered")
+    ANSWERED = "answered", _("Answered")
+    TRANSFERRED = "transferred", _("Transferred")
+    ABANDONED = "abandoned", _("Abandoned")
+    ENDED = "ended", _("Ended")
+
+
+class CallEvent(models.Model):
+    """One event the telephony system reported, kept as sent (``raw``).
+
+    ``event_id`` is the telephony system's id for the event: a retry finds
+    the first row and changes nothing.
+    """
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="events")
+    event_id = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=CallEventKind.choices)
+    occurred_at = models.DateTimeField()
+    queue = models.CharField(max_length=100, blank=True, default="")
+    agent_ref = models.CharField(max_length=100, blank=True, default="")
+    raw = models.JSONField(default=dict, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "kind"],
+                condition=~models.Q(kind="transferred"),
+                name="call_event_once_per_kind",
+            ),
+        ]
+        indexes = [models.Index(fields=["call", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.event_id}"

@@ -12,13 +12,7 @@ from cairn.workspace.forms import AuditSearchForm
 
 
 def home(request):
-    return render(
-        request,
-        "workspace/home.html",
-        {
-            "can_search_audit": has_capability(request.user, Capability.SEARCH_AUDIT),
-        },
-    )
+    return render(request, "workspace/home.html")
 
 
 def _day_start(day):
@@ -58,7 +52,6 @@ def audit_search(request):
         {
             "form": form,
             "page": page,
-            "can_search_audit": True,
             "query": request.GET.copy().urlencode() if page else "",
         },
     )
