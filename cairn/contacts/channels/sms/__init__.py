@@ -1,0 +1,7 @@
+"""SMS: the text message provider's JSON webhook."""
+
+from cairn.contacts.channels.base import ChannelAdapter
+from cairn.contacts.channels.sms.inbound import parse
+from cairn.contacts.models import Channel
+
+ADAPTER = ChannelAdapter(channel=Channel.SMS, source="webhook:sms", inbound=parse)
