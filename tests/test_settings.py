@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from cairn.contacts.channels import ADAPTERS
+from cairn.contacts.channels.signatures import secret_variable
+
 ROOT = Path(__file__).resolve().parent.parent
 # Set by `make test` for the test process only (Playwright needs the async guard
 # off); a deployment never has them, and check --deploy rightly objects to it.
@@ -27,6 +30,7 @@ def production_environment(**overrides: str | None) -> dict[str, str]:
         CAIRN_ALLOWED_HOSTS="cairn.example",
         DATABASE_URL=os.environ["DATABASE_URL"],
         DJANGO_SETTINGS_MODULE="cairn.settings",
+        **{secret_variable(channel): secrets.token_urlsafe(32) for channel in ADAPTERS},
     )
     for name, value in overrides.items():
         if value is None:
@@ -66,3 +70,13 @@ def test_check_deploy_reports_no_issues_in_production():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_names_a_missing_webhook_secret():
+    result = manage(
+        "check",
+        "--deploy",
+        environment=production_environment(CAIRN_WEBHOOK_SECRET_SMS=None),
+    )
+    assert result.returncode != 0
+    assert "CAIRN_WEBHOOK_SECRET_SMS is missing" in result.stderr
