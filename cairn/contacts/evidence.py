@@ -30,7 +30,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from cairn.audit.models import Operation
 from cairn.audit.services import record
 from cairn.contacts.image_structure import has_trailing_data
-from cairn.contacts.models import Evidence, ReportDraft
+from cairn.contacts.models import Contact, Evidence, ReportDraft
 
 
 def max_file_bytes() -> int:
@@ -175,11 +175,17 @@ def display_copy(content: bytes, content_type: str) -> bytes | None:
         return output.getvalue()
 
 
-def store_evidence(uploaded, *, draft: ReportDraft) -> Evidence:
-    """Check and keep one uploaded file for a report in progress."""
-    if draft.contact_id:
+def store_evidence(
+    uploaded, *, draft: ReportDraft | None = None, contact: Contact | None = None
+) -> Evidence:
+    """Check and keep one file: for a report in progress (``draft``) or a contact
+    that arrived with files (an email's attachments)."""
+    if (draft is None) == (contact is None):
+        raise ValueError("give exactly one of draft or contact")
+    if draft is not None and draft.contact_id:
         raise EvidenceRejected(_("This report has already been sent."))
-    if Evidence.objects.filter(draft=draft).count() >= max_files_per_report():
+    owner = {"draft": draft} if draft is not None else {"contact": contact}
+    if Evidence.objects.filter(**owner).count() >= max_files_per_report():
         raise EvidenceRejected(
             _("You can add up to %(count)d files to one report.")
             % {"count": max_files_per_report()}
@@ -189,7 +195,7 @@ def store_evidence(uploaded, *, draft: ReportDraft) -> Evidence:
     display = display_copy(checked.content, checked.content_type)
     with transaction.atomic():
         evidence = Evidence(
-            draft=draft,
+            **owner,
             original_name=checked.safe_name,
             content_type=checked.content_type,
             size=len(checked.content),

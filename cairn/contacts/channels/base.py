@@ -46,6 +46,7 @@ class Attachment:
     detected_type: str  # from the bytes, "" when unknown
     size: int
     sha256: str
+    content: bytes = field(default=b"", repr=False, compare=False)  # kept as evidence
 
     def as_answer(self) -> dict[str, Any]:
         return {

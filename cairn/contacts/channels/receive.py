@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from cairn.audit.models import Operation
@@ -29,6 +30,7 @@ from cairn.audit.services import record
 from cairn.contacts.channels import ADAPTERS
 from cairn.contacts.channels.base import ChannelAdapter, InboundRejected, ParsedInbound
 from cairn.contacts.channels.signatures import signature_problem
+from cairn.contacts.evidence import EvidenceRejected, store_evidence
 from cairn.contacts.models import InboundMessage, InboundStatus
 from cairn.contacts.services import receive_contact
 from cairn.events.services import record_event
@@ -150,6 +152,18 @@ def _with_reply_to(parsed: ParsedInbound) -> dict:
     return details
 
 
+def _keep_attachments(parsed: ParsedInbound, contact) -> None:
+    """Each acceptable attachment becomes evidence; a refused one stays listed in the
+    contact's answers (name, type, size, SHA-256) and inside the raw message kept."""
+    for attachment in parsed.attachments:
+        if not attachment.content:
+            continue
+        try:
+            store_evidence(ContentFile(attachment.content, name=attachment.name), contact=contact)
+        except EvidenceRejected:
+            continue
+
+
 def _accept(
     adapter: ChannelAdapter, source: str, raw: bytes, content_type: str, parsed: ParsedInbound
 ) -> InboundResult:
@@ -166,6 +180,7 @@ def _accept(
             reporter_details=_with_reply_to(parsed),
         )
         receipt = receive_contact(submission)
+        _keep_attachments(parsed, receipt.contact)
         message = InboundMessage.objects.create(
             channel=adapter.channel,
             source=source,

@@ -186,3 +186,31 @@ def test_html_to_text_keeps_text_and_drops_what_is_never_shown():
 def test_html_to_text_is_empty_for_nothing_visible():
     assert html_to_text("<script>x</script><style>y</style>") == ""
     assert html_to_text("") == ""
+
+
+def test_an_email_photo_becomes_evidence_on_the_contact(client, db):
+    """A picture attached to an email is kept as evidence with a clean display copy;
+    a file we do not take is refused but stays listed (and inside the raw message)."""
+    from cairn.contacts.models import Evidence
+    from tests.contacts.evidence_files import jpeg
+
+    message = EmailMessage()
+    message["From"] = "Ann Other <ann@example.org>"
+    message["To"] = "contact@police.example"
+    message["Subject"] = "Damage to my car"
+    message["Message-ID"] = "<photo-1@example.org>"
+    message.set_content("Someone scratched my car, photo attached.")
+    message.add_attachment(jpeg(), maintype="image", subtype="jpeg", filename="car.jpg")
+    message.add_attachment(
+        b"MZ\x90\x00not really",
+        maintype="application",
+        subtype="octet-stream",
+        filename="tool.exe",
+    )
+    response = post(client, "email", message.as_bytes(), "message/rfc822")
+    assert response.status_code == 201, response.content
+    evidence = Evidence.objects.get()
+    assert evidence.contact.reference == response.json()["reference"]
+    assert evidence.original_name == "car.jpg"
+    assert evidence.display
+    assert len(evidence.contact.answers["attachments"]) == 2

@@ -115,6 +115,7 @@ def _attachment(part: EmailMessage, number: int) -> Attachment:
         detected_type=(filetype.guess_mime(content[:8192]) or "") if content else "",
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
     )
 
 
