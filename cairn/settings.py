@@ -284,8 +284,10 @@ LOGGING = {
 }
 
 # The force this installation serves, shown in headers and messages.
-CAIRN_FORCE_NAME = env("CAIRN_FORCE_NAME", "Police Scotland")
-CAIRN_SERVICE_NAME = env("CAIRN_SERVICE_NAME", "Contact us")
+# The defaults are translated (Police Scotland is "Poileas Alba" in Gàidhlig);
+# a name set in the environment is shown as given.
+CAIRN_FORCE_NAME = env("CAIRN_FORCE_NAME") or _("Police Scotland")
+CAIRN_SERVICE_NAME = env("CAIRN_SERVICE_NAME") or _("Contact us")
 
 # A form posted after its session expired gets our own page, not Django's.
 CSRF_FAILURE_VIEW = "cairn.portal.views.csrf_failure"
