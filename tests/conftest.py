@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -28,6 +29,15 @@ def make_staff(username: str, role: Role, **extra):
         )
     TOTPDevice.objects.create(user=user, name="test", key=TOTP_KEY, confirmed=True)
     return user
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_a_test_says_otherwise():
+    # A test that activates a language (a /gd/ page, a message in Arabic) must
+    # not leave it active for the next test in the same thread.
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@ from django.utils import timezone
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
+from cairn.contacts.drafts import purge_expired_drafts
 from cairn.contacts.models import Evidence, ScanStatus
 from cairn.contacts.scanning import ScannerUnavailable, scan_bytes
 from cairn.events.services import record_event
@@ -31,3 +32,10 @@ def scan_evidence(evidence_id: int) -> str:
             data={"infected": verdict.infected},
         )
     return evidence.scan_status
+
+
+@app.periodic(cron="23 3 * * *", periodic_id="drafts-purge")
+@app.task(name="contacts.purge_expired_drafts", queueing_lock="drafts-purge")
+def purge_drafts(timestamp: int) -> int:
+    """Nightly: unsent drafts past their expiry go, with their files."""
+    return purge_expired_drafts()
