@@ -14,10 +14,12 @@ from cairn.audit.context import acting_as
 from cairn.contacts.models import Channel, Contact
 from cairn.contacts.report_forms import load_forms
 
+# The published schemas live in the team's shared folder beside the repository.
 SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "standards" / "open311-georeport-v2"
 
 
 def schema_validator(name: str) -> Draft7Validator:
+    assert (SCHEMAS / name).exists(), f"the published Open311 schemas are expected in {SCHEMAS}"
     documents = {path.name: json.loads(path.read_text()) for path in SCHEMAS.glob("*.json")}
     registry = Registry().with_resources(
         (file_name, Resource.from_contents(body, default_specification=DRAFT7))
