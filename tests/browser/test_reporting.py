@@ -57,7 +57,25 @@ def pass_the_gate(ui: UI, prefix: str = "") -> None:
     ui.check("first question")
 
 
-def answer_theft(ui: UI, language: str, *, anonymous: bool = False) -> None:
+def attach_two_photos(ui: UI) -> None:
+    """On the evidence question: add a JPEG and a PNG, then continue."""
+    ui.page.locator('input[type="file"]').set_input_files(
+        {"name": "bike.jpg", "mimeType": "image/jpeg", "buffer": evidence_files.jpeg()}
+    )
+    press(ui, "upload", "one photo added")
+    ui.page.locator('input[type="file"]').set_input_files(
+        {"name": "lock.png", "mimeType": "image/png", "buffer": evidence_files.png()}
+    )
+    press(ui, "upload", "two photos added")
+    press(ui)
+
+
+def assert_two_photos(contact: Contact) -> None:
+    names = sorted(Evidence.objects.filter(contact=contact).values_list("original_name", flat=True))
+    assert names == ["bike.jpg", "lock.png"]
+
+
+def answer_theft(ui: UI, language: str, *, anonymous: bool = False, photos: bool = False) -> None:
     """From the first question to check answers, every question answered."""
     expect(heading(ui)).to_have_text(label("stolen_items", language))
     fill(ui, "stolen_items", "A red bicycle, frame number WTU123", language)
@@ -70,7 +88,10 @@ def answer_theft(ui: UI, language: str, *, anonymous: bool = False) -> None:
     fill(ui, "what_happened", "I locked it at two and it was gone at four.", language)
     choose(ui, "suspect_known", "no", language)
     expect(heading(ui)).to_have_text(label("evidence", language))
-    press(ui)  # no files
+    if photos:
+        attach_two_photos(ui)
+    else:
+        press(ui)  # no files
     if anonymous:
         choose(ui, "reporting_as", "anonymous", language)
         return
@@ -128,7 +149,7 @@ def test_a_named_theft_report_in_english(ui):
     fill(ui, "what_happened", "I locked it at two and it was gone at four.", "en")
     choose(ui, "suspect_known", "no", "en")
     expect(ui.page.get_by_text("Photos can reveal where they were taken")).to_be_visible()
-    press(ui)
+    attach_two_photos(ui)
     choose(ui, "reporting_as", "named", "en")
     fill(ui, "reporter_name", "Alex Morgan", "en")
     choose(ui, "preferred_contact", "email", "en")
@@ -154,6 +175,7 @@ def test_a_named_theft_report_in_english(ui):
     assert contact.reporter_name == "Alex Morgan"
     assert contact.answers["stolen_items"] == "A red bicycle and a helmet"
     assert contact.postcode == "EH1 1BB"
+    assert_two_photos(contact)
 
     ui.page.reload()
     ui.check("confirmation again")
@@ -167,9 +189,10 @@ def test_the_same_report_in_gaelic(ui):
     expect(ui.page.locator("html")).to_have_attribute("lang", "gd")
     press(ui, note="required question left empty, in Gaelic")
     expect(ui.page.locator("#q-stolen_items-error")).to_have_text("Innis dhuinn dè chaidh a ghoid")
-    answer_theft(ui, "gd")
+    answer_theft(ui, "gd", photos=True)
     contact = send(ui)
     assert contact.language == "gd"
+    assert_two_photos(contact)
     assert contact.reporter_email == "alex@example.com"
 
 
@@ -179,10 +202,11 @@ def test_the_same_report_in_arabic_reads_right_to_left(ui):
     expect(ui.page.locator("html")).to_have_attribute("lang", "ar")
     press(ui, note="required question left empty, in Arabic")
     expect(ui.page.locator("#q-stolen_items-error")).to_have_text("أخبرنا بما سُرق")
-    answer_theft(ui, "ar")
+    answer_theft(ui, "ar", photos=True)
     expect(ui.page.locator("html")).to_have_attribute("dir", "rtl")
     contact = send(ui)
     assert contact.language == "ar"
+    assert_two_photos(contact)
 
 
 def test_an_anonymous_report_keeps_no_identity_and_only_the_hour(ui):
@@ -196,6 +220,15 @@ def test_an_anonymous_report_keeps_no_identity_and_only_the_hour(ui):
     assert (contact.reporter_name, contact.reporter_email, contact.reporter_phone) == ("", "", "")
     for moment in (contact.received_at, contact.created_at):
         assert (moment.minute, moment.second, moment.microsecond) == (0, 0, 0)
+
+    # The secret on the confirmation page is the only way back to the report.
+    code = ui.page.locator("#tracking-code").inner_text()
+    ui.goto("/track/")
+    ui.page.get_by_label("Reference").fill(contact.reference)
+    ui.page.get_by_label("Tracking code").fill(code)
+    ui.page.get_by_role("button", name="Show my report's progress").click()
+    ui.check("tracking page")
+    expect(heading(ui)).to_have_text("We have your report")
 
 
 def test_a_report_left_midway_is_finished_from_its_link_in_another_browser(ui, browser):
@@ -419,3 +452,49 @@ def test_every_kind_of_question_passes_axe_in_polish_and_ukrainian(ui, language)
     ui.goto(f"{base}/check/")
     contact = send(ui)
     assert contact.language == language
+
+
+SAMPLE_ANSWERS = {
+    "text": "A test answer",
+    "textarea": "A longer test answer about what happened.",
+    "date": "1/6/2025",
+    "time": "14:30",
+    "postcode": "EH1 1BB",
+    "email": "test@example.com",
+    "phone": "0131 496 0000",
+}
+
+
+def answer_without_javascript(page, form) -> None:
+    """Answer whatever question the page asks, from its definition, until check answers."""
+    for _ in range(60):
+        if page.url.endswith("/check/"):
+            return
+        question = form.question(page.url.rstrip("/").rsplit("/", 1)[-1])
+        assert question is not None, f"unexpected page {page.url}"
+        if question.type in ("radios", "yesno", "checkboxes"):
+            value = question.options[0].value if question.options else "no"
+            page.locator(f'input[name="{question.id}"][value="{value}"]').check(force=True)
+        elif question.type in SAMPLE_ANSWERS:
+            page.locator(f'[name="{question.id}"]').fill(SAMPLE_ANSWERS[question.type])
+        page.locator('button[value="continue"]').click()
+        expect(page.locator(".ds_error-summary")).to_have_count(0)
+    raise AssertionError(f"{form.slug}: never reached check answers")
+
+
+@pytest.mark.parametrize("slug", sorted(load_forms()))
+def test_every_form_can_be_sent_without_javascript(browser, live_server, slug):
+    form = load_forms()[slug]
+    context = browser.new_context(java_script_enabled=False, locale="en-GB")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/report/{slug}/")
+        page.locator("#danger-no").check(force=True)
+        page.get_by_role("button", name="Continue").click()
+        answer_without_javascript(page, form)
+        page.get_by_role("button", name="Send report").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Report sent")
+        reference = page.locator("#reference").inner_text()
+    finally:
+        context.close()
+    assert Contact.objects.get(reference=reference).category == form.category
