@@ -297,7 +297,7 @@ def display_answer(question: Question, value: Any, language: str) -> list[str]:
         return [question.option_label(value, language)]
     if question.type == "date":
         with translation.override(language):
-            return [date_format(date.fromisoformat(value), "j F Y")]
+            return [date_format(date.fromisoformat(value), "j E Y")]
     if question.type == "phone":
         number = phonenumbers.parse(value, "GB")
         return [phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)]
