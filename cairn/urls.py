@@ -5,7 +5,6 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import include, path
 
-from cairn.api.urls import api
 from cairn.health import healthz
 
 
@@ -25,7 +24,7 @@ urlpatterns = [
     path("staff/admin/", admin.site.urls),
     path("staff/", include("cairn.workspace.urls")),
     path("api/inbound/", include("cairn.api.inbound.urls")),
-    path("api/", api.urls),
+    path("api/", include("cairn.api.urls")),
     path("open311/", include("cairn.api.open311.urls")),
 ]
 if settings.CAIRN_BENCH:

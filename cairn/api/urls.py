@@ -1,4 +1,5 @@
 from django.http import HttpRequest
+from django.urls import path
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -64,3 +65,6 @@ api.add_router("/v1/calls", calls_router)
 @api.get("/v1/status", tags=["status"], summary="Whether the API is up")
 def status(request):
     return {"status": "ok", "version": "1"}
+
+
+urlpatterns = [path("", api.urls)]
