@@ -14,12 +14,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from types import ModuleType
 
-from bench import intake_vs_reference
+from bench import api_intake, intake_vs_reference
 from bench.load import LoadError, wrk_executable
 from bench.plan import MIN_ROUNDS, Plan
+from bench.rate import RateError
 
 # name -> module with NAME, TITLE and run(server, plan) -> report (summary(), valid).
-BENCHMARKS: dict[str, ModuleType] = {module.NAME: module for module in (intake_vs_reference,)}
+BENCHMARKS: dict[str, ModuleType] = {
+    module.NAME: module for module in (intake_vs_reference, api_intake)
+}
 
 
 def _environment_pair(text: str) -> tuple[str, str]:
@@ -52,6 +55,12 @@ def parse_arguments(argv: list[str]) -> tuple[list[str], Plan]:
     parser.add_argument("--threads", type=_at_least(1), default=defaults.threads)
     parser.add_argument("--workers", type=_at_least(1), default=defaults.workers)
     parser.add_argument(
+        "--server-threads",
+        type=_at_least(1),
+        default=None,
+        help="granian blocking threads per worker (default: as make run starts it)",
+    )
+    parser.add_argument(
         "--env",
         type=_environment_pair,
         action="append",
@@ -72,6 +81,7 @@ def parse_arguments(argv: list[str]) -> tuple[list[str], Plan]:
         connections=arguments.connections,
         threads=arguments.threads,
         workers=arguments.workers,
+        server_threads=arguments.server_threads,
         server_env=dict(arguments.env),
     )
     return arguments.names or list(BENCHMARKS), plan
@@ -107,7 +117,7 @@ def main(argv: list[str]) -> int:
 
     reports = []
     try:
-        with running_server(plan.workers) as server:
+        with running_server(plan.workers, plan.server_threads) as server:
             server_line = f"server     {server.describe()} with CAIRN_BENCH=1"
             if plan.server_env:
                 server_line += ", " + ", ".join(f"{k}={v}" for k, v in plan.server_env.items())
@@ -115,7 +125,13 @@ def main(argv: list[str]) -> int:
             for name in names:
                 reports.append(BENCHMARKS[name].run(server, plan))
                 print(flush=True)
-    except (ServerError, LoadError, intake_vs_reference.PreflightError) as error:
+    except (
+        ServerError,
+        LoadError,
+        RateError,
+        intake_vs_reference.PreflightError,
+        api_intake.PreflightError,
+    ) as error:
         print(f"bench: {error}", flush=True)
         return 1
     except KeyboardInterrupt:

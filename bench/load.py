@@ -2,7 +2,13 @@
 
 One wrk thread at a few thousand requests a second uses a few per cent of a
 core, which leaves this 2-core machine to the server and PostgreSQL. The body
-is fixed per run (set once in post.lua), so wrk runs no Lua per request.
+is fixed per run (set once in post.lua), so wrk runs no Lua per request, unless
+each request needs its own Idempotency-Key (``key_prefix``): then post.lua runs
+one counter increment and one ``wrk.format`` per request.
+
+wrk is closed-loop (a connection sends its next request when the last answer
+arrives), so it measures capacity; latency at a fixed rate comes from
+bench/rate.py.
 """
 
 import json
@@ -64,8 +70,21 @@ def wrk_version() -> str:
     return first[0].split(" Copyright")[0] if first else "unknown"
 
 
-def post_load(url: str, body: str, *, seconds: int, connections: int, threads: int) -> LoadResult:
-    """POST ``body`` to ``url`` for ``seconds`` from ``connections`` keep-alive connections."""
+def post_load(
+    url: str,
+    body: str,
+    *,
+    seconds: int,
+    connections: int,
+    threads: int,
+    headers: dict[str, str] | None = None,
+    key_prefix: str | None = None,
+) -> LoadResult:
+    """POST ``body`` to ``url`` for ``seconds`` from ``connections`` keep-alive connections.
+
+    ``headers`` are sent with every request. With ``key_prefix``, every request
+    carries its own ``Idempotency-Key: PREFIX-THREAD-N`` (unique if the prefix is).
+    """
     executable = wrk_executable()
     if not executable:
         raise LoadError("wrk is not installed (make system-packages installs it)")
@@ -88,7 +107,12 @@ def post_load(url: str, body: str, *, seconds: int, connections: int, threads: i
     try:
         completed = subprocess.run(
             command,
-            env={**os.environ, "BENCH_BODY": body},
+            env={
+                **os.environ,
+                "BENCH_BODY": body,
+                "BENCH_HEADERS": "\n".join(f"{k}: {v}" for k, v in (headers or {}).items()),
+                "BENCH_KEY_PREFIX": key_prefix or "",
+            },
             capture_output=True,
             text=True,
             timeout=seconds + GRACE_SECONDS,

@@ -16,6 +16,7 @@ from cairn.launcher import ROOT, web_server_command
 
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
+SETTLE_TIMEOUT = 30.0
 # The server's own output goes here, not to the terminal: a failing run can log
 # thousands of tracebacks, which would bury the figures.
 LOG_PATH = ROOT / "var" / "bench" / "server.log"
@@ -35,16 +36,42 @@ class Server:
     def url(self, path: str) -> str:
         return f"{self.base_url}{path}"
 
-    def post_json(self, path: str, body: bytes) -> int:
-        """One POST, for checking an endpoint before loading it. Returns the status."""
+    def host_and_port(self) -> tuple[str, int]:
+        host, _, port = self.base_url.removeprefix("http://").partition(":")
+        return host, int(port)
+
+    def post(
+        self, path: str, body: bytes, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        """One JSON POST, for checking an endpoint before loading it: (status, body)."""
         request = urllib.request.Request(
-            self.url(path), data=body, headers={"Content-Type": "application/json"}
+            self.url(path),
+            data=body,
+            headers={"Content-Type": "application/json", **(headers or {})},
         )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status
+                return response.status, response.read()
         except urllib.error.HTTPError as error:
-            return error.code
+            return error.code, error.read()
+
+    def post_json(self, path: str, body: bytes) -> int:
+        """One POST, for checking an endpoint before loading it. Returns the status."""
+        return self.post(path, body)[0]
+
+    def settle(self, quick: float = 0.05, limit: float = SETTLE_TIMEOUT) -> float:
+        """Wait until /healthz answers within ``quick`` s: the server has no backlog left.
+
+        After an overloaded run the server may still be working through queued
+        requests; the next measurement must not pay for them. Returns the wait.
+        """
+        started = time.monotonic()
+        while time.monotonic() - started < limit:
+            asked = time.monotonic()
+            if _healthy(self.url("/healthz")) and time.monotonic() - asked < quick:
+                break
+            time.sleep(0.1)
+        return time.monotonic() - started
 
     def logged_errors(self) -> int:
         """Lines the server logged at ERROR level so far (tracebacks count once)."""
@@ -73,7 +100,7 @@ def _healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def running_server(workers: int) -> Iterator[Server]:
+def running_server(workers: int, threads: int | None = None) -> Iterator[Server]:
     """Start granian on a free loopback port, wait for /healthz, stop it on the way out.
 
     The server gets its own session so a Ctrl-C reaches only this process,
@@ -81,7 +108,11 @@ def running_server(workers: int) -> Iterator[Server]:
     that the launcher stops after us).
     """
     port = free_loopback_port()
-    command = web_server_command(str(port), str(workers))
+    command = (
+        web_server_command(str(port), str(workers), str(threads))
+        if threads
+        else web_server_command(str(port), str(workers))
+    )
     environment = {**os.environ, "CAIRN_BENCH": "1", "PYTHONUNBUFFERED": "1"}
     LOG_PATH.parent.mkdir(parents=True, exist_ok=True)
     log = LOG_PATH.open("w")

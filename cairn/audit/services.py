@@ -7,6 +7,41 @@ from cairn.audit.context import current_context
 from cairn.audit.models import AuditEvent, Operation, Outcome
 
 
+def audit_event(
+    operation: Operation | str,
+    *,
+    object_type: str = "",
+    object_id: object = "",
+    fields: Iterable[str] = (),
+    actor: Any = None,
+    outcome: Outcome | str = Outcome.SUCCESS,
+    purpose: str = "",
+    context: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """The audit event :func:`record` writes, not yet saved.
+
+    For a service that writes it in the same statement as the change it
+    records (see ``cairn.contacts.services``); everyone else calls ``record``.
+    """
+    action = current_context()
+    actor = actor if actor is not None else action.actor()
+    return AuditEvent(
+        occurred_at=timezone.now(),
+        actor_id=getattr(actor, "pk", None),
+        actor_username=getattr(actor, "username", "") or "",
+        actor_role=getattr(actor, "role", "") or "",
+        operation=str(operation),
+        object_type=object_type,
+        object_id=str(object_id) if object_id not in (None, "") else "",
+        fields=sorted(set(fields)),
+        channel=action.channel,
+        outcome=str(outcome),
+        purpose=purpose,
+        context=dict(context or {}),
+        request_id=action.request_id,
+    )
+
+
 def record(
     operation: Operation | str,
     *,
@@ -23,20 +58,15 @@ def record(
     The actor, channel and request id come from the current action context
     unless an actor is given. Give field *names* only, never values.
     """
-    action = current_context()
-    actor = actor if actor is not None else action.actor()
-    return AuditEvent.objects.create(
-        occurred_at=timezone.now(),
-        actor_id=getattr(actor, "pk", None),
-        actor_username=getattr(actor, "username", "") or "",
-        actor_role=getattr(actor, "role", "") or "",
-        operation=str(operation),
+    event = audit_event(
+        operation,
         object_type=object_type,
-        object_id=str(object_id) if object_id not in (None, "") else "",
-        fields=sorted(set(fields)),
-        channel=action.channel,
-        outcome=str(outcome),
+        object_id=object_id,
+        fields=fields,
+        actor=actor,
+        outcome=outcome,
         purpose=purpose,
-        context=dict(context or {}),
-        request_id=action.request_id,
+        context=context,
     )
+    event.save(force_insert=True)
+    return event

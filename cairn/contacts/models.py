@@ -34,12 +34,14 @@ class Status(models.TextChoices):
 
 
 class ContactReference(models.Func):
-    """The human reference, made by the database: CRN-YYMMDD-NNNNN (London date)."""
+    """The human reference, made by the database: CRN-YYMMDD-NNNNN (London date).
 
-    template = (
-        "('CRN-' || to_char(now() AT TIME ZONE 'Europe/London', 'YYMMDD') || '-' || "
-        f"lpad(nextval('{REFERENCE_SEQUENCE}')::text, 5, '0'))"
-    )
+    The number is zero-padded to at least five digits and never cut: past
+    99,999 it simply grows (a plain ``lpad`` would truncate and repeat).
+    The function is created in migration 0001.
+    """
+
+    template = "contacts_next_reference()"
     output_field = models.CharField()
 
     def __init__(self):

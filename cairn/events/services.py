@@ -8,6 +8,33 @@ from django.utils import timezone
 from cairn.events.models import DomainEvent
 
 
+def domain_event(
+    name: str,
+    *,
+    subject_type: str,
+    subject_id: object,
+    occurred_at: datetime | None = None,
+    division: str = "",
+    channel: str = "",
+    data: Mapping[str, Any] | None = None,
+) -> DomainEvent:
+    """The event :func:`record_event` appends, not yet saved.
+
+    For a service that writes it in the same statement as the change it
+    describes (see ``cairn.contacts.services``); everyone else calls
+    ``record_event``.
+    """
+    return DomainEvent(
+        name=name,
+        occurred_at=occurred_at or timezone.now(),
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        division=division,
+        channel=channel,
+        data=dict(data or {}),
+    )
+
+
 def record_event(
     name: str,
     *,
@@ -18,15 +45,17 @@ def record_event(
     channel: str = "",
     data: Mapping[str, Any] | None = None,
 ) -> DomainEvent:
-    """Append one domain event. Call it inside the transaction of the change it describes."""
+    """Append one domain event. Call it inside the transaction of the change it records."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_event must run inside the transaction of the change it records")
-    return DomainEvent.objects.create(
-        name=name,
-        occurred_at=occurred_at or timezone.now(),
+    event = domain_event(
+        name,
         subject_type=subject_type,
-        subject_id=str(subject_id),
+        subject_id=subject_id,
+        occurred_at=occurred_at,
         division=division,
         channel=channel,
-        data=dict(data or {}),
+        data=data,
     )
+    event.save(force_insert=True)
+    return event

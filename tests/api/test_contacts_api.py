@@ -140,3 +140,13 @@ def test_concurrent_duplicates_over_http_make_one_contact(live_server, integrato
     assert len({r.json()["reference"] for r in results}) == 1
     assert Contact.objects.count() == 1
     assert DomainEvent.objects.filter(name="contact.received").count() == 1
+
+
+def test_references_keep_growing_past_99999_instead_of_repeating(client, api_headers):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval('contacts_reference_seq', 99999)")
+    first = post(client, REPORT, api_headers).json()["reference"]
+    second = post(client, REPORT, api_headers).json()["reference"]
+    assert first.endswith("-100000") and second.endswith("-100001")

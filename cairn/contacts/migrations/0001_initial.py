@@ -14,8 +14,15 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(
-            "CREATE SEQUENCE contacts_reference_seq",
-            "DROP SEQUENCE contacts_reference_seq",
+            """
+            CREATE SEQUENCE contacts_reference_seq;
+            CREATE FUNCTION contacts_next_reference() RETURNS text LANGUAGE sql VOLATILE AS $$
+                SELECT 'CRN-' || to_char(now() AT TIME ZONE 'Europe/London', 'YYMMDD') || '-'
+                       || lpad(n::text, greatest(5, length(n::text)), '0')
+                FROM (SELECT nextval('contacts_reference_seq') AS n) AS next_number
+            $$;
+            """,
+            "DROP FUNCTION contacts_next_reference(); DROP SEQUENCE contacts_reference_seq;",
         ),
         migrations.CreateModel(
             name="Contact",

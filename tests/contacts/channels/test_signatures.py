@@ -43,7 +43,7 @@ def test_a_signature_made_with_another_channels_secret_is_refused(client, db, sm
     assert_refused_and_nothing_kept(post(client, "sms", sms_payload, headers=headers))
 
 
-@pytest.mark.parametrize("age", [301, -301, 86_400])
+@pytest.mark.parametrize("age", [360, -360, 86_400])  # clear of the 300 s edge
 def test_a_stale_or_future_timestamp_is_refused(client, db, sms_payload, age):
     raw = json.dumps(sms_payload).encode()
     headers = signed_headers("sms", raw, timestamp=int(time.time()) - age)
