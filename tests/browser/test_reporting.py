@@ -307,18 +307,7 @@ def test_a_report_without_javascript(browser, live_server):
     assert contact.preferred_contact == "phone"
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
-    }
-
-
-def test_two_photos_go_with_the_report_and_one_can_be_removed(ui, media):
+def test_two_photos_go_with_the_report_and_one_can_be_removed(ui):
     pass_the_gate(ui)
     fill(ui, "stolen_items", "A red bicycle", "en")
     choose(ui, "stolen_value", "under_100", "en")

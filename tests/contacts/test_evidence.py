@@ -24,14 +24,7 @@ from tests.contacts import evidence_files as files
 
 
 @pytest.fixture
-def draft(db, settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
-    }
+def draft(db):
     return ReportDraft.objects.create(
         token_hash="x" * 64, form_slug="theft", expires_at=timezone.now() + timedelta(days=7)
     )
