@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "cairn.accounts",
     # Domain.
     "cairn.contacts",
+    "cairn.triage",
     "cairn.partners",
     # Interfaces.
     "cairn.portal",

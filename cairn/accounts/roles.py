@@ -27,15 +27,27 @@ class Capability(StrEnum):
     SEARCH_AUDIT = "audit.search"
     ADMINISTER = "admin.site"
     TAKE_CALLS = "calls.take"
+    TRIAGE = "triage.assess"  # work the queue: claim, assess, decide
+    REVIEW_TRIAGE = "triage.review"  # quality review, policy versions
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.SERVICE_ADVISOR: frozenset({Capability.USE_WORKSPACE, Capability.TAKE_CALLS}),
-    Role.CONTROL_ROOM_OPERATOR: frozenset({Capability.USE_WORKSPACE, Capability.TAKE_CALLS}),
+    Role.SERVICE_ADVISOR: frozenset(
+        {Capability.USE_WORKSPACE, Capability.TAKE_CALLS, Capability.TRIAGE}
+    ),
+    Role.CONTROL_ROOM_OPERATOR: frozenset(
+        {Capability.USE_WORKSPACE, Capability.TAKE_CALLS, Capability.TRIAGE}
+    ),
     Role.RESOLUTION_OFFICER: frozenset({Capability.USE_WORKSPACE}),
     Role.LOCAL_OFFICER: frozenset({Capability.USE_WORKSPACE}),
     Role.SUPERVISOR: frozenset(
-        {Capability.USE_WORKSPACE, Capability.SEARCH_AUDIT, Capability.TAKE_CALLS}
+        {
+            Capability.USE_WORKSPACE,
+            Capability.SEARCH_AUDIT,
+            Capability.TAKE_CALLS,
+            Capability.TRIAGE,
+            Capability.REVIEW_TRIAGE,
+        }
     ),
     Role.PARTNER_USER: frozenset({Capability.USE_WORKSPACE}),
     Role.ANALYST: frozenset({Capability.USE_WORKSPACE}),

@@ -8,8 +8,8 @@ from ninja import Field, Router, Schema, Status
 from pydantic import AwareDatetime, field_validator
 
 from cairn.api.auth import ApiKey
-from cairn.api.contacts import NoNul
 from cairn.api.errors import ERROR_RESPONSES, ApiProblem, ErrorResponse
+from cairn.api.no_nul import NoNul
 from cairn.contacts.call_services import (
     CallEventReport,
     EventIdReused,

@@ -1,16 +1,18 @@
 """POST /api/v1/contacts: a contact from an integrator (a force system, an app)."""
 
+import json
 from datetime import datetime
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
-from ninja import Field, Router, Schema, Status
-from pydantic import model_validator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from ninja import Field, Router, Schema
+from pydantic import BaseModel
 
 from cairn.api.auth import ApiKey
-from cairn.api.errors import ERROR_RESPONSES, ApiProblem, ErrorResponse
-from cairn.api.idempotency import fingerprint, idempotency_key, remember, stored_answer
+from cairn.api.errors import ERROR_RESPONSES, ApiProblem
+from cairn.api.idempotency import idempotency_key
 from cairn.contacts.models import Channel, Reason
 from cairn.contacts.services import ContactSubmission, Receipt, receive_contact
 
@@ -29,33 +31,19 @@ FIELD_PATHS = {
 }
 
 
-def _reject_nul(value: Any) -> None:
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError("text cannot contain NUL characters")
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _reject_nul(key)
-            _reject_nul(item)
-    if isinstance(value, list):
-        for item in value:
-            _reject_nul(item)
+# The request bodies are plain pydantic models, not ninja Schemas: a Schema
+# wraps every model's input for reading Django objects, which a JSON body never
+# is (~30 µs a request). NUL characters and every other rule of intake are
+# checked by receive_contact, for all channels alike.
 
 
-class NoNul(Schema):
-    @model_validator(mode="before")
-    @classmethod
-    def no_nul(cls, data: Any) -> Any:
-        _reject_nul(data)
-        return data
-
-
-class ReporterIn(NoNul):
+class ReporterIn(BaseModel):
     name: str = Field("", max_length=200)
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=40)
 
 
-class LocationIn(NoNul):
+class LocationIn(BaseModel):
     address: str = Field("", max_length=400)
     postcode: str = Field("", max_length=10)
     latitude: float | None = Field(None, ge=-90, le=90)
@@ -63,7 +51,7 @@ class LocationIn(NoNul):
     accuracy_m: float | None = Field(None, ge=0)
 
 
-class ContactIn(NoNul):
+class ContactIn(BaseModel):
     channel: Literal[tuple(Channel.values)] = Channel.PARTNER_APP  # type: ignore[valid-type]
     narrative: str = Field(
         "", max_length=20_000, description="What happened, in the person's words"
@@ -90,36 +78,27 @@ class ContactCreated(Schema):
 
 @router.post(
     "",
-    response={201: ContactCreated, **ERROR_RESPONSES, 409: ErrorResponse},
+    response={201: ContactCreated, **ERROR_RESPONSES},
     summary="Submit a contact from the public",
-    description="Send `Idempotency-Key` to make retries safe: a replay returns the first "
-    "response; the same key with a different body is refused with 422.",
+    description="Send `Idempotency-Key` to make retries safe: a replay of the same body "
+    "returns the first response (201, the same reference and tracking secret) and saves "
+    "nothing; the same key with a different body is refused with 422. A key stays used "
+    "for as long as the contact it made is kept.",
 )
 def create_contact(request, payload: ContactIn):
     client = request.auth
     key = idempotency_key(request)
-    submission = _submission(payload, client, key)
-    if key is None:
-        # Nothing to remember, so no transaction of our own: receive_contact
-        # writes in one statement, which is a transaction by itself. Saves BEGIN
-        # and COMMIT, two round trips to the database.
-        return Status(201, _created(_receive(submission)))
-    digest = fingerprint(payload.model_dump(mode="json"))
-    with transaction.atomic():
-        receipt = _receive(submission)  # exactly once: the key is in the contact's unique index
-        if not receipt.created:
-            stored = stored_answer(client, key, digest)  # a 422 if the body differs
-            if stored is not None:
-                return Status(stored.status_code, stored.body)
-        body = _created(receipt)
-        earlier = remember(client, key, digest, 201, ContactCreated(**body).model_dump(mode="json"))
-        if earlier is not None:
-            # The key already has an answer for this same body although the
-            # contact was new (the first contact has since been erased): the
-            # first answer stands, and this contact is undone.
-            transaction.set_rollback(True)
-            return Status(earlier.status_code, earlier.body)
-    return Status(201, body)
+    # receive_contact writes in one statement, which is a transaction by itself:
+    # no BEGIN and COMMIT of our own (two round trips saved). With a key it
+    # makes the contact exactly once and says whether a retry sent the same.
+    receipt = _receive(_submission(payload, client, key))
+    if not receipt.same_submission:
+        raise ApiProblem(
+            422,
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used with a different body.",
+        )
+    return _created(receipt)
 
 
 def _submission(payload: ContactIn, client, key: str | None) -> ContactSubmission:
@@ -163,15 +142,21 @@ def _receive(submission: ContactSubmission) -> Receipt:
     return receipt
 
 
-def _created(receipt: Receipt) -> dict[str, Any]:
-    """The 201 body, as a plain dict.
+def _created(receipt: Receipt) -> HttpResponse:
+    """The 201 (first time and replays alike), rendered here.
 
-    ninja checks it against ContactCreated and renders it; building a
-    ContactCreated here as well would validate and dump it twice.
+    It is ContactCreated exactly (tests/api check it against the OpenAPI
+    document), written directly: validating our own four fields through the
+    schema and then rendering them cost ~40 µs a request.
     """
-    return {
-        "reference": receipt.contact.reference,
-        "status": receipt.contact.status,
-        "received_at": receipt.contact.received_at,
+    body = {
+        "reference": receipt.reference,
+        "status": str(receipt.status),
+        # As ninja writes a datetime (DjangoJSONEncoder): ISO 8601, milliseconds, Z for UTC.
+        "received_at": DJANGO_JSON.default(receipt.received_at),
         "tracking_secret": receipt.tracking_secret,
     }
+    return HttpResponse(json.dumps(body), status=201, content_type="application/json")
+
+
+DJANGO_JSON = DjangoJSONEncoder()

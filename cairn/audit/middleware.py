@@ -15,8 +15,14 @@ class RequestContextMiddleware:
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _REQUEST_ID.match(incoming) else None
-        channel = "api" if request.path.startswith(("/api/", "/open311/")) else "web"
-        with acting_as(channel, request=request, request_id=request_id) as context:
+        if request.path.startswith(("/api/", "/open311/")):
+            # An API request acts for an integrator (its key), never for a
+            # browser session that happens to come with it: no staff actor,
+            # and no session read to find one.
+            channel, acting_request = "api", None
+        else:
+            channel, acting_request = "web", request
+        with acting_as(channel, request=acting_request, request_id=request_id) as context:
             request.request_id = context.request_id
             response = self.get_response(request)
         response["X-Request-ID"] = context.request_id

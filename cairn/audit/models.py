@@ -59,13 +59,24 @@ class AuditEvent(models.Model):
     purpose = models.TextField(blank=True, default="")
     context = models.JSONField(default=dict, blank=True)
     request_id = models.CharField(max_length=64, blank=True, default="")
-    seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    seq = models.BigIntegerField(null=True, blank=True)  # unique once set: see Meta
     prev_hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 (null: unsealed)
     hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
+        # Partial where most rows are NULL (public actions have no actor; a row
+        # has no seq until sealed): an insert then skips those indexes.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seq"], condition=models.Q(seq__isnull=False), name="audit_seq_once"
+            ),
+        ]
         indexes = [
-            models.Index(fields=["actor_id", "occurred_at"]),
+            models.Index(
+                fields=["actor_id", "occurred_at"],
+                condition=models.Q(actor_id__isnull=False),
+                name="audit_by_actor",
+            ),
             models.Index(fields=["object_type", "object_id", "occurred_at"]),
             models.Index(fields=["occurred_at"]),
             models.Index(

@@ -7,7 +7,7 @@ from cairn.audit.context import current_context
 from cairn.audit.models import AuditEvent, Operation, Outcome
 
 
-def audit_event(
+def audit_row(
     operation: Operation | str,
     *,
     object_type: str = "",
@@ -17,29 +17,30 @@ def audit_event(
     outcome: Outcome | str = Outcome.SUCCESS,
     purpose: str = "",
     context: Mapping[str, Any] | None = None,
-) -> AuditEvent:
-    """The audit event :func:`record` writes, not yet saved.
+) -> dict[str, Any]:
+    """The audit event :func:`record` writes, as field values (attribute name -> value).
 
     For a service that writes it in the same statement as the change it
-    records (see ``cairn.contacts.services``); everyone else calls ``record``.
+    records (see ``cairn.contacts.intake_statement``); everyone else calls
+    ``record``.
     """
     action = current_context()
     actor = actor if actor is not None else action.actor()
-    return AuditEvent(
-        occurred_at=timezone.now(),
-        actor_id=getattr(actor, "pk", None),
-        actor_username=getattr(actor, "username", "") or "",
-        actor_role=getattr(actor, "role", "") or "",
-        operation=str(operation),
-        object_type=object_type,
-        object_id=str(object_id) if object_id not in (None, "") else "",
-        fields=sorted(set(fields)),
-        channel=action.channel,
-        outcome=str(outcome),
-        purpose=purpose,
-        context=dict(context or {}),
-        request_id=action.request_id,
-    )
+    return {
+        "occurred_at": timezone.now(),
+        "actor_id": getattr(actor, "pk", None),
+        "actor_username": getattr(actor, "username", "") or "",
+        "actor_role": getattr(actor, "role", "") or "",
+        "operation": str(operation),
+        "object_type": object_type,
+        "object_id": str(object_id) if object_id not in (None, "") else "",
+        "fields": sorted(set(fields)),
+        "channel": action.channel,
+        "outcome": str(outcome),
+        "purpose": purpose,
+        "context": dict(context or {}),
+        "request_id": action.request_id,
+    }
 
 
 def record(
@@ -58,15 +59,17 @@ def record(
     The actor, channel and request id come from the current action context
     unless an actor is given. Give field *names* only, never values.
     """
-    event = audit_event(
-        operation,
-        object_type=object_type,
-        object_id=object_id,
-        fields=fields,
-        actor=actor,
-        outcome=outcome,
-        purpose=purpose,
-        context=context,
+    event = AuditEvent(
+        **audit_row(
+            operation,
+            object_type=object_type,
+            object_id=object_id,
+            fields=fields,
+            actor=actor,
+            outcome=outcome,
+            purpose=purpose,
+            context=context,
+        )
     )
     event.save(force_insert=True)
     return event

@@ -116,7 +116,7 @@ def submit_draft(draft: ReportDraft, language: str) -> Receipt:
     with transaction.atomic():
         locked = ReportDraft.objects.select_for_update().get(pk=draft.pk)
         if locked.contact_id:
-            return Receipt(locked.contact, created=False)
+            return Receipt.for_existing(locked.contact)
         problem = first_problem(form, locked.answers, language)
         if problem:
             question, message = problem

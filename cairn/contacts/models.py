@@ -57,7 +57,10 @@ class Contact(models.Model):
     to the person: no name, no contact details, the hour of receipt only.
     """
 
-    reference = models.CharField(max_length=24, unique=True, db_default=ContactReference())
+    # Unique by a constraint, not unique=True: that would add a second,
+    # varchar_pattern_ops index for LIKE, which nothing here asks for and every
+    # contact would pay for.
+    reference = models.CharField(max_length=24, db_default=ContactReference())
     channel = models.CharField(max_length=20, choices=Channel.choices)
     received_at = models.DateTimeField()
     language = models.CharField(max_length=8, default="en")
@@ -81,7 +84,12 @@ class Contact(models.Model):
     longitude = models.FloatField(null=True, blank=True)
     location_accuracy_m = models.FloatField(null=True, blank=True)
     division = models.ForeignKey(
-        "places.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "places.Division",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the (division, received_at) index serves it
     )
 
     related_to = models.ForeignKey(
@@ -91,8 +99,16 @@ class Contact(models.Model):
         on_delete=models.PROTECT,
         related_name="follow_ups",
         help_text="The earlier contact this one is about (chasing, adding information).",
+        db_index=False,  # a partial index in Meta: most contacts have none
     )
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    submission_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="SHA-256 of the submission that first used the idempotency key: a retry "
+        "must match it.",
+    )
     tracking_secret_hash = models.CharField(max_length=128, blank=True, default="")
     source = models.CharField(
         max_length=80,
@@ -107,11 +123,13 @@ class Contact(models.Model):
         on_delete=models.PROTECT,
         related_name="contacts",
         help_text="The 999 or 101 call this contact was taken on.",
+        db_index=False,  # a partial index in Meta: most contacts have none
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(fields=["reference"], name="contact_reference_unique"),
             models.UniqueConstraint(
                 fields=["channel", "source", "idempotency_key"],
                 name="contact_idempotent_per_source",
@@ -127,9 +145,19 @@ class Contact(models.Model):
                 name="anonymous_contact_has_no_identity",
             ),
         ]
+        # Every index costs each intake an insert into it: keep only those a
+        # query needs, and make the ones for mostly empty columns partial.
         indexes = [
             models.Index(fields=["status", "received_at"]),
             models.Index(fields=["division", "received_at"]),
+            models.Index(
+                fields=["related_to"],
+                condition=models.Q(related_to__isnull=False),
+                name="contact_follow_ups",
+            ),
+            models.Index(
+                fields=["call"], condition=models.Q(call__isnull=False), name="contact_calls"
+            ),
         ]
 
     def __str__(self) -> str:

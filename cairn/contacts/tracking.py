@@ -1,8 +1,13 @@
 """Tracking secrets: what lets a member of the public see their report's status.
 
-A secret is 130 random bits written as 26 base32 characters in groups of
-four, so it can be read over the phone or copied by hand; only its SHA-256 is
-stored (at 130 bits a fast hash is enough: there is nothing to brute-force).
+A secret is 130 bits written as 26 base32 characters in groups of four, so it
+can be read over the phone or copied by hand; only its SHA-256 is stored (at
+130 bits a fast hash is enough: there is nothing to brute-force).
+
+A contact sent with an idempotency key gets a secret *derived* from the key
+(an HMAC under the server's secret key) instead of a random one, so a retry of
+the same submission can be given the same secret again without the secret
+being stored anywhere: see :func:`tracking_secret_for_key`.
 """
 
 import base64
@@ -10,12 +15,31 @@ import hashlib
 import hmac
 import secrets
 
+from django.utils.crypto import salted_hmac
+
 GROUP = 4
+SECRET_BYTES = 17  # 136 bits, of which the 26 characters keep 130
+KEY_SALT = "cairn.contacts.tracking-secret"
+
+
+def _written(raw: bytes) -> str:
+    text = base64.b32encode(raw[:SECRET_BYTES]).decode().rstrip("=")[:26]
+    return "-".join(text[i : i + GROUP] for i in range(0, len(text), GROUP))
 
 
 def new_tracking_secret() -> str:
-    raw = base64.b32encode(secrets.token_bytes(17)).decode().rstrip("=")[:26]
-    return "-".join(raw[i : i + GROUP] for i in range(0, len(raw), GROUP))
+    return _written(secrets.token_bytes(SECRET_BYTES))
+
+
+def tracking_secret_for_key(channel: str, source: str, idempotency_key: str) -> str:
+    """The secret of the contact sent by ``source`` on ``channel`` with this key.
+
+    Unguessable without the server's SECRET_KEY; the same every time for the
+    same key, so a replay gets the first answer's secret. (After SECRET_KEY
+    is rotated a replay no longer matches: then it is not given again.)
+    """
+    value = "\x1f".join((channel, source, idempotency_key))
+    return _written(salted_hmac(KEY_SALT, value, algorithm="sha256").digest())
 
 
 def normalise_secret(typed: str) -> str:

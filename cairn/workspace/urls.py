@@ -7,4 +7,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit_search, name="audit_search"),
     path("calls/", include("cairn.workspace.calls.urls")),
+    path("queue/", include("cairn.workspace.triage.urls")),
+    path("review/", include("cairn.workspace.review.urls")),
 ]

@@ -3,10 +3,12 @@ import threading
 
 import httpx
 import pytest
+from django.db import connection
 
-from cairn.api.models import IdempotentRequest
+from cairn.accounts.api_keys import issue_api_key
 from cairn.audit.models import AuditEvent
-from cairn.contacts.models import Contact
+from cairn.contacts.models import Contact, Status
+from cairn.contacts.tracking import normalise_secret, secret_matches
 from cairn.events.models import DomainEvent
 
 REPORT = {
@@ -106,9 +108,42 @@ def test_the_same_key_with_a_different_body_is_a_422(client, api_headers):
 def test_a_rejected_request_does_not_burn_its_key(client, api_headers):
     bad = post(client, {**REPORT, "narrative": ""}, api_headers, key="k1")
     assert bad.status_code == 422
-    assert not IdempotentRequest.objects.exists()
+    assert not Contact.objects.exists()
     good = post(client, REPORT, api_headers, key="k1")
     assert good.status_code == 201
+
+
+def test_a_replay_gives_the_first_tracking_secret_which_is_stored_nowhere(client, api_headers):
+    first = post(client, REPORT, api_headers, key="order-9").json()
+    contact = Contact.objects.get()
+    contact.status = Status.ASSESSED  # whatever happens to it since
+    contact.save(update_fields=["status"])
+    replay = post(client, REPORT, api_headers, key="order-9").json()
+    assert replay == first
+    assert replay["status"] == "received"
+    assert secret_matches(first["tracking_secret"], contact.tracking_secret_hash)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT row_to_json(c)::text FROM contacts_contact AS c")
+        (stored,) = cursor.fetchone()
+    assert first["tracking_secret"] not in stored
+    assert normalise_secret(first["tracking_secret"]) not in stored
+
+
+def test_the_same_key_from_two_clients_makes_two_contacts_with_different_secrets(
+    client, api_headers
+):
+    _other, other_key = issue_api_key("Another integrator")
+    ours = post(client, REPORT, api_headers, key="shared-key").json()
+    theirs = post(client, REPORT, {"Authorization": f"Bearer {other_key}"}, key="shared-key")
+    assert theirs.status_code == 201
+    assert theirs.json()["reference"] != ours["reference"]
+    assert theirs.json()["tracking_secret"] != ours["tracking_secret"]
+    assert Contact.objects.count() == 2
+
+
+def test_contacts_without_a_key_get_secrets_that_differ(client, api_headers):
+    secrets = {post(client, REPORT, api_headers).json()["tracking_secret"] for _ in range(3)}
+    assert len(secrets) == 3
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,11 +9,12 @@ import json
 import threading
 
 import pytest
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import connection, models, transaction
+from django.test.utils import CaptureQueriesContext, isolate_apps
 
 from cairn.audit.context import acting_as
 from cairn.audit.models import AuditEvent, Operation
+from cairn.contacts.intake_statement import RowShape
 from cairn.contacts.models import Contact, Reason
 from cairn.contacts.services import ContactSubmission, receive_contact
 from cairn.events.models import DomainEvent
@@ -116,10 +117,60 @@ def test_the_same_key_again_returns_the_first_contact_and_writes_nothing():
     second = receive(idempotency_key="delivery-1", narrative="Something else entirely.")
     assert first.created and not second.created
     assert second.contact.pk == first.contact.pk
+    assert not second.same_submission
     assert second.tracking_secret is None
     assert Contact.objects.count() == 1
     assert AuditEvent.objects.filter(object_type="contact").count() == 1
     assert DomainEvent.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_same_submission_again_gets_the_first_tracking_secret():
+    first = receive(idempotency_key="delivery-2")
+    again = receive(idempotency_key="delivery-2")
+    assert not again.created and again.same_submission
+    assert again.tracking_secret == first.tracking_secret
+    assert (again.reference, again.received_at) == (first.reference, first.received_at)
+
+
+@pytest.mark.django_db
+def test_the_contact_handed_back_is_the_row_in_the_database_field_for_field():
+    receipt = receive(
+        idempotency_key="delivery-3",
+        latitude=55.97,
+        longitude=-3.17,
+        location_accuracy_m=12,
+        answers={"what": ["car"], "when": "last night"},
+        reporter_details={"age": "adult"},
+    )
+    stored = Contact.objects.get(pk=receipt.contact_id)
+    for field in Contact._meta.concrete_fields:
+        assert getattr(receipt.contact, field.attname) == getattr(stored, field.attname), field
+    assert type(stored.location_accuracy_m) is float
+
+
+@pytest.mark.parametrize("model", [Contact, AuditEvent, DomainEvent])
+def test_the_statement_writes_every_column_the_database_does_not_make(model):
+    written = {column.attname for column in RowShape.of(model).columns}
+    made_by_database = {
+        field.attname
+        for field in model._meta.concrete_fields
+        if field.primary_key or field.has_db_default()
+    }
+    every = {field.attname for field in model._meta.concrete_fields}
+    assert written == every - made_by_database
+
+
+@isolate_apps("cairn.contacts")
+def test_a_field_type_intake_cannot_send_is_refused_when_the_shape_is_made():
+    class Odd(models.Model):  # noqa: DJ008
+        when = models.DurationField()
+
+        class Meta:
+            app_label = "contacts"
+
+    with pytest.raises(TypeError, match="does not know how to send"):
+        RowShape.of(Odd)
 
 
 @pytest.mark.django_db(transaction=True)
