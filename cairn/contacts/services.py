@@ -314,4 +314,9 @@ def _rows(submission: ContactSubmission) -> tuple[dict, dict, dict, str]:
             "follow_up_of": related,
         },
     )
+    if submission.anonymous:
+        # No precise time anywhere on the anonymous path, the rows about the
+        # contact included: the hour it was written, as for received_at.
+        hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+        contact["created_at"] = audit["occurred_at"] = event["recorded_at"] = hour
     return contact, audit, event, secret

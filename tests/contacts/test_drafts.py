@@ -5,10 +5,12 @@ import threading
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
+from cairn.audit.models import AuditEvent
 from cairn.contacts.drafts import (
     DraftIncomplete,
     DraftSubmitted,
@@ -22,6 +24,7 @@ from cairn.contacts.evidence import store_evidence
 from cairn.contacts.models import Contact, Evidence, ReportDraft
 from cairn.contacts.report_forms import load_forms
 from cairn.contacts.tracking import secret_matches
+from cairn.events.models import DomainEvent
 from tests.contacts import evidence_files
 from tests.portal.test_reporting_support import complete_answers
 
@@ -177,6 +180,19 @@ class TestAnonymous:
             evidence.uploaded_at,
         ):
             assert (moment.minute, moment.second, moment.microsecond) == (0, 0, 0)
+
+    def test_the_contacts_audit_and_domain_events_keep_only_the_hour(self, media):
+        contact = submit_draft(answered(anonymous=True), "en").contact
+        audit = AuditEvent.objects.get(object_type="contact", object_id=str(contact.pk))
+        event = DomainEvent.objects.get(subject_type="contact", subject_id=str(contact.pk))
+        for moment in (audit.occurred_at, event.occurred_at, event.recorded_at):
+            assert (moment.minute, moment.second, moment.microsecond) == (0, 0, 0)
+
+    def test_a_named_report_keeps_its_precise_times(self, media):
+        with time_machine.travel("2026-11-24T10:17:33+00:00", tick=False):
+            contact = submit_draft(answered(), "en").contact
+        audit = AuditEvent.objects.get(object_type="contact", object_id=str(contact.pk))
+        assert (audit.occurred_at.minute, audit.occurred_at.second) == (17, 33)
 
 
 @pytest.mark.django_db
