@@ -43,12 +43,13 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 # Debian packages the tests need: Chromium for the browser tests, gettext to
-# compile translations. Installed only when missing.
+# compile translations; wrk and valgrind for the benchmarks. Installed only when missing.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	command -v valgrind >/dev/null || missing="$$missing valgrind"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \

@@ -1,6 +1,6 @@
 """`make run`, `make test` and `make bench` in one place.
 
-    python -m cairn.launcher run      # migrate, demo data, web server + task worker
+    python -m cairn.launcher run      # migrate, demo data, web server, live events, task worker
     python -m cairn.launcher test …   # ruff, then pytest (arguments passed on)
     python -m cairn.launcher bench …  # the benchmarks in bench/
 
@@ -93,7 +93,36 @@ def web_server_command(port: str, workers: str, threads: str = "4") -> list[str]
     ]
 
 
-def banner(base: str) -> str:
+def live_server_command(port: str) -> list[str]:
+    """granian serving the live events service (cairn/live/) over ASGI, in one process.
+
+    One worker: it is asyncio only, holds one LISTEN connection, and an open
+    event stream costs it a queue and a socket, so one process serves thousands.
+    Event streams never end by themselves and granian waits for open requests
+    before it stops a worker, so a stop ends them after 2 s (browsers reconnect).
+    """
+    return [
+        PYTHON,
+        "-m",
+        "granian",
+        "--interface",
+        "asgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        port,
+        "--workers",
+        "1",
+        "--workers-kill-timeout",
+        "2",
+        "--no-ws",
+        "--log-level",
+        "warning",
+        "cairn.live.asgi:application",
+    ]
+
+
+def banner(base: str, live: str = "") -> str:
     import django
 
     django.setup()
@@ -115,6 +144,7 @@ def banner(base: str) -> str:
   Staff workspace      {base}/staff/
   API documentation    {base}/api/docs
   Health               {base}/healthz
+  Live queue events    {live or "off"}
 
   Demo staff logins (password for all: {DEMO_PASSWORD})
 {logins}
@@ -141,12 +171,18 @@ def run() -> int:
         manage(env, "load_demo")
         manage(env, "collectstatic", "--noinput", "-v", "0")
         port = env.get("PORT", "8000")
+        live_port = env.get("LIVE_PORT", str(int(port) + 1))
         env.setdefault("CAIRN_PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
+        live = env.setdefault("CAIRN_LIVE_URL", f"http://127.0.0.1:{live_port}")
+        env.setdefault(
+            "CAIRN_LIVE_ALLOWED_ORIGINS", f"http://127.0.0.1:{port},http://localhost:{port}"
+        )
         children.append(
             subprocess.Popen(
                 web_server_command(port, env.get("WEB_WORKERS", "2")), cwd=ROOT, env=env
             )
         )
+        children.append(subprocess.Popen(live_server_command(live_port), cwd=ROOT, env=env))
         children.append(
             subprocess.Popen([PYTHON, "manage.py", "procrastinate", "worker"], cwd=ROOT, env=env)
         )
@@ -154,7 +190,10 @@ def run() -> int:
         if not wait_until_healthy(f"{base}/healthz"):
             say("the web server did not become healthy within 30 s; see the messages above")
             return 1
-        print(banner(base), flush=True)
+        if not wait_until_healthy(f"http://127.0.0.1:{live_port}/healthz"):
+            say("the live events service did not become healthy within 30 s; see above")
+            return 1
+        print(banner(base, live), flush=True)
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
         say("a process stopped unexpectedly; shutting down")

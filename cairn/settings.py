@@ -217,6 +217,21 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# Live queue events (cairn/live/): a small ASGI service beside this app sends
+# server-sent events to the queue page. CAIRN_LIVE_URL is its address as the
+# browser sees it (empty: no live events; the page's refresh link still works);
+# `make run` starts it and sets this. The page gets a signed token valid this
+# long; the service answers browsers from the allowed origins (this app's).
+CAIRN_LIVE_URL = (env("CAIRN_LIVE_URL") or "").rstrip("/")
+CAIRN_LIVE_TOKEN_MAX_AGE = timedelta(hours=int(env("CAIRN_LIVE_TOKEN_HOURS", "12")))
+CAIRN_LIVE_ALLOWED_ORIGINS = env_list(
+    "CAIRN_LIVE_ALLOWED_ORIGINS", ["/".join(PUBLIC_BASE_URL.split("/")[:3])]
+)
+# The database the service LISTENs on, when not DATABASE_URL (tests use their own).
+CAIRN_LIVE_DATABASE_URL = env("CAIRN_LIVE_DATABASE_URL") or DATABASE_URL
+if CAIRN_LIVE_URL:
+    SECURE_CSP["connect-src"].append("/".join(CAIRN_LIVE_URL.split("/")[:3]))
+
 # Languages. English is the default and has no URL prefix; every other public
 # language lives under its own prefix (/gd/, …) so a link keeps its language.
 LANGUAGE_CODE = "en"

@@ -121,3 +121,32 @@ def ui(page, live_server):
     yield helper
     missed = helper.unchecked_pages()
     assert not missed, f"pages visited without an axe check: {missed}"
+
+
+@pytest.fixture(scope="session")
+def _live_events_service(live_server, django_db_setup, tmp_path_factory) -> str:
+    """The live events service (cairn/live/) as a real granian process on a free port,
+    listening on the test database and answering the live server's origin."""
+    from django.db import connection
+
+    from cairn.live.process import conninfo_for, running_live_service
+
+    log = tmp_path_factory.mktemp("live") / "live.log"
+    with running_live_service(
+        conninfo=conninfo_for(connection.settings_dict),
+        allowed_origins=[live_server.url],
+        log=log,
+    ) as url:
+        yield url
+
+
+@pytest.fixture
+def live_events(_live_events_service, settings) -> str:
+    """Live queue events on: the app hands pages the running service's URL (and its CSP
+    allows it). Returns the service's base URL."""
+    settings.CAIRN_LIVE_URL = _live_events_service
+    settings.SECURE_CSP = {
+        **settings.SECURE_CSP,
+        "connect-src": [*settings.SECURE_CSP["connect-src"], _live_events_service],
+    }
+    return _live_events_service
