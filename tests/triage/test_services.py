@@ -13,7 +13,7 @@ from cairn.audit.models import AuditEvent, Operation
 from cairn.contacts.models import Contact, Status
 from cairn.contacts.services import ContactSubmission, receive_contact
 from cairn.events.models import DomainEvent
-from cairn.triage import services
+from cairn.triage import decisions, services
 from cairn.triage.models import (
     THRIVE_DIMENSIONS,
     Assessment,
@@ -102,7 +102,7 @@ def another_response(contact) -> tuple[str, str]:
 
 def decided_with(contact, user, grade: str, pathway: str) -> Decision:
     rationale = "" if (grade, pathway) == suggested(contact) else "The handler knows the area."
-    return services.decide(contact, user, grade, pathway, rationale)
+    return decisions.decide(contact, user, grade, pathway, rationale)
 
 
 # Claims ------------------------------------------------------------------------------------
@@ -226,7 +226,7 @@ def test_an_assessment_is_audited_by_field_name_and_its_event_has_levels_only(cl
 
 def test_following_the_suggestion_needs_no_rationale_and_ends_the_claim(assessed, advisor):
     grade, pathway = suggested(assessed)
-    decision = services.decide(assessed, advisor, grade, pathway)
+    decision = decisions.decide(assessed, advisor, grade, pathway)
     assessed.refresh_from_db()
     assert decision.follows_suggestion
     assert (decision.suggested_grade, decision.suggested_pathway) == (grade, pathway)
@@ -239,7 +239,7 @@ def test_following_the_suggestion_needs_no_rationale_and_ends_the_claim(assessed
 
 def test_the_decision_event_carries_the_response_and_no_personal_data(assessed, advisor):
     grade, pathway = suggested(assessed)
-    decision = services.decide(assessed, advisor, grade, pathway)
+    decision = decisions.decide(assessed, advisor, grade, pathway)
     event = DomainEvent.objects.get(name="contact.decided")
     assert event.data["grade"] == grade
     assert event.data["pathway"] == pathway
@@ -254,7 +254,7 @@ def test_the_decision_event_carries_the_response_and_no_personal_data(assessed, 
 def test_choosing_other_than_the_suggestion_without_a_rationale_is_refused(assessed, advisor):
     grade, pathway = another_response(assessed)
     with pytest.raises(ValidationError) as refused:
-        services.decide(assessed, advisor, grade, pathway, "   ")
+        decisions.decide(assessed, advisor, grade, pathway, "   ")
     message = refused.value.message_dict["rationale"][0]
     assert "not the suggested" in message
     assert "give a rationale" in message
@@ -267,7 +267,7 @@ def test_choosing_other_than_the_suggestion_without_a_rationale_is_refused(asses
 
 def test_an_override_with_a_rationale_is_kept_and_counted(assessed, advisor):
     grade, pathway = another_response(assessed)
-    decision = services.decide(assessed, advisor, grade, pathway, "Victim is vulnerable.")
+    decision = decisions.decide(assessed, advisor, grade, pathway, "Victim is vulnerable.")
     assert not decision.follows_suggestion
     assert decision.rationale == "Victim is vulnerable."
     assert DomainEvent.objects.get(name="contact.decided").data["follows_suggestion"] is False
@@ -275,21 +275,21 @@ def test_an_override_with_a_rationale_is_kept_and_counted(assessed, advisor):
 
 def test_a_pathway_not_under_the_grade_is_refused(assessed, advisor):
     with pytest.raises(ValidationError) as refused:
-        services.decide(assessed, advisor, "immediate", "no_further_action", "Because")
+        decisions.decide(assessed, advisor, "immediate", "no_further_action", "Because")
     assert "pathway" in refused.value.message_dict
     assert not Decision.objects.exists()
 
 
 def test_a_decision_needs_an_assessment_first(claimed, advisor):
     with pytest.raises(ValidationError) as refused:
-        services.decide(claimed, advisor, "standard", "local_policing_appointment", "Because")
+        decisions.decide(claimed, advisor, "standard", "local_policing_appointment", "Because")
     assert "assessment" in refused.value.message_dict
 
 
 def test_a_contact_is_decided_once_then_regraded(assessed, advisor):
     decided_with(assessed, advisor, *suggested(assessed))
     with pytest.raises(services.NotWaiting):
-        services.decide(assessed, advisor, *suggested(assessed))
+        decisions.decide(assessed, advisor, *suggested(assessed))
 
 
 @pytest.mark.parametrize(("pathway", "next_step"), EXPECTED_NEXT_STEP.items())
@@ -325,14 +325,14 @@ def decided(assessed, advisor):
 
 def test_a_regrade_without_a_rationale_is_refused(decided, advisor):
     with pytest.raises(ValidationError) as refused:
-        services.regrade(decided, advisor, "prompt", "deploy_asap", "")
+        decisions.regrade(decided, advisor, "prompt", "deploy_asap", "")
     assert "rationale" in refused.value.message_dict
     assert Decision.objects.count() == 1
 
 
 def test_a_regrade_supersedes_the_last_decision_and_replaces_its_next_step(decided, advisor):
     first = Decision.objects.get()
-    second = services.regrade(decided, advisor, "prompt", "deploy_asap", "Suspect seen nearby.")
+    second = decisions.regrade(decided, advisor, "prompt", "deploy_asap", "Suspect seen nearby.")
     first_step, second_step = NextStep.objects.get(decision=first), second.next_step
     assert second.kind == DecisionKind.REGRADE
     assert second.supersedes == first
@@ -346,22 +346,22 @@ def test_a_regrade_supersedes_the_last_decision_and_replaces_its_next_step(decid
 
 def test_a_regrade_to_the_same_response_is_refused(decided, advisor):
     with pytest.raises(ValidationError):
-        services.regrade(decided, advisor, "standard", "local_policing_appointment", "Same")
+        decisions.regrade(decided, advisor, "standard", "local_policing_appointment", "Same")
 
 
 def test_a_transfer_needs_a_department_and_a_rationale(decided, advisor):
     with pytest.raises(ValidationError) as no_department:
-        services.transfer(decided, advisor, " ", "Because")
+        decisions.transfer(decided, advisor, " ", "Because")
     assert "department" in no_department.value.message_dict
     with pytest.raises(ValidationError) as no_rationale:
-        services.transfer(decided, advisor, "Road Policing", "")
+        decisions.transfer(decided, advisor, "Road Policing", "")
     assert "rationale" in no_rationale.value.message_dict
     assert Decision.objects.count() == 1
 
 
 def test_a_transfer_keeps_the_response_and_moves_the_work(decided, advisor):
     first = Decision.objects.get()
-    moved = services.transfer(decided, advisor, "Road Policing", "A road traffic matter.")
+    moved = decisions.transfer(decided, advisor, "Road Policing", "A road traffic matter.")
     assert (moved.kind, moved.grade, moved.pathway) == ("transfer", first.grade, first.pathway)
     assert moved.department == "Road Policing"
     assert moved.next_step.details["department"] == "Road Policing"
@@ -371,9 +371,9 @@ def test_a_transfer_keeps_the_response_and_moves_the_work(decided, advisor):
 
 def test_an_immediate_decision_always_has_an_open_next_step(assessed, advisor):
     decided_with(assessed, advisor, "immediate", "dynamic_response")
-    services.transfer(assessed, advisor, "British Transport Police", "On the railway.")
-    services.regrade(assessed, advisor, "prompt", "deploy_asap", "Threat has passed.")
-    services.regrade(assessed, advisor, "immediate", "dynamic_response", "Suspect returned.")
+    decisions.transfer(assessed, advisor, "British Transport Police", "On the railway.")
+    decisions.regrade(assessed, advisor, "prompt", "deploy_asap", "Threat has passed.")
+    decisions.regrade(assessed, advisor, "immediate", "dynamic_response", "Suspect returned.")
     for decision in Decision.objects.filter(grade="immediate"):
         assert decision.next_step.kind == "dispatch_request"
     current = Decision.objects.order_by("-decided_at", "-pk").first()
@@ -385,7 +385,7 @@ def test_an_immediate_decision_left_without_open_work_is_refused(assessed, advis
     decision = decided_with(assessed, advisor, "immediate", "dynamic_response")
     NextStep.objects.filter(decision=decision).update(status=NextStepStatus.CANCELLED)
     with pytest.raises(IntegrityError, match="no open next step"):
-        services._ensure_immediate_has_next_step(decision)
+        decisions._ensure_immediate_has_next_step(decision)
 
 
 # Cues --------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from cairn.audit.context import acting_as
 from cairn.audit.models import AuditEvent, Operation
 from cairn.contacts.models import Contact, Status
 from cairn.contacts.services import ContactSubmission, receive_contact
-from cairn.triage import services
+from cairn.triage import decisions, services
 from cairn.triage.models import THRIVE_DIMENSIONS, Assessment, Claim, Cue, Decision
 from cairn.triage.policy import current_policy
 from cairn.triage.queries import suggestion_for
@@ -261,7 +261,7 @@ def test_a_cue_needs_a_note_to_be_dismissed_on_the_page(handler, advisor):
 def test_a_regrade_without_a_rationale_keeps_the_choice(handler, contact, advisor):
     claimed_and_assessed(contact, advisor)
     suggestion = suggestion_for(contact)
-    services.decide(contact, advisor, suggestion.grade, suggestion.pathway)
+    decisions.decide(contact, advisor, suggestion.grade, suggestion.pathway)
     choice = other_response(contact)
     response = handler.post(
         page(contact, "regrade"), {"regrade-response": choice, "regrade-rationale": ""}

@@ -22,7 +22,7 @@ from cairn.contacts.call_services import CALL_CATEGORIES
 from cairn.contacts.models import Channel, Contact
 from cairn.contacts.report_forms import load_forms
 from cairn.live.tokens import events_url_for
-from cairn.triage import queries, services
+from cairn.triage import decisions, queries, services
 from cairn.triage.models import Cue, CueStatus, NextStepKind
 from cairn.triage.policy import current_policy
 from cairn.workspace.triage.forms import (
@@ -286,7 +286,7 @@ def decide(request, contact_id: int):
 
     def action(contact, form):
         grade, pathway = form.grade_and_pathway()
-        services.decide(contact, request.user, grade, pathway, form.cleaned_data["rationale"])
+        decisions.decide(contact, request.user, grade, pathway, form.cleaned_data["rationale"])
         messages.info(
             request, _("Decided. %(reference)s has left the queue.") % {"reference": contact}
         )
@@ -301,7 +301,7 @@ def regrade(request, contact_id: int):
 
     def action(contact, form):
         grade, pathway = form.grade_and_pathway()
-        services.regrade(contact, request.user, grade, pathway, form.cleaned_data["rationale"])
+        decisions.regrade(contact, request.user, grade, pathway, form.cleaned_data["rationale"])
 
     return _act(request, contact_id, form, "regrade_form", action, "decision", form.SERVICE_FIELDS)
 
@@ -315,7 +315,7 @@ def transfer(request, contact_id: int):
         contact_id,
         form,
         "transfer_form",
-        lambda contact, form: services.transfer(
+        lambda contact, form: decisions.transfer(
             contact, request.user, form.cleaned_data["department"], form.cleaned_data["rationale"]
         ),
         anchor="decision",
