@@ -123,6 +123,18 @@ class Cue(models.Model):
         return f"{self.kind} on {self.contact_id}"
 
 
+class CueCheck(models.Model):
+    """When the cue rules last ran over a contact: a new contact has none until they have."""
+
+    contact = models.OneToOneField(
+        "contacts.Contact", primary_key=True, on_delete=models.CASCADE, related_name="cue_check"
+    )
+    checked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"cues checked on {self.contact_id}"
+
+
 class DecisionKind(models.TextChoices):
     INITIAL = "initial", _("First decision")
     REGRADE = "regrade", _("Regrade")

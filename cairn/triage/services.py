@@ -7,6 +7,7 @@ event; events carry codes and counts, never the public's words.
 """
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +27,7 @@ from cairn.triage.models import (
     Assessment,
     Claim,
     Cue,
+    CueCheck,
     CueStatus,
     Decision,
     Level,
@@ -216,7 +218,39 @@ def raise_cues_for(contact: Contact, policy: Policy | None = None) -> list[Cue]:
                 context={"recent_contacts": facts.recent_contacts_from_person},
             )
             _event("contact.cues_raised", contact, {"kinds": sorted({cue.kind for cue in new})})
+        CueCheck.objects.bulk_create(
+            [CueCheck(contact=contact, checked_at=now)],
+            update_conflicts=True,
+            unique_fields=["contact"],
+            update_fields=["checked_at"],
+        )
     return list(Cue.objects.filter(contact=contact).order_by("raised_at", "pk"))
+
+
+PENDING_CUES_LOOK_BACK = timedelta(days=30)
+
+
+def raise_pending_cues(limit: int = 100) -> int:
+    """Run the cue rules over waiting contacts they have not run over yet, oldest first.
+
+    The queue orders contacts by their cues, so cues must exist before anyone
+    claims a contact. Intake does not raise them (it is one statement and the
+    contacts app knows nothing of triage): this does, from the worker every
+    minute and from the queue page before it is drawn, so a contact that
+    arrives while handlers watch is ordered by its cues at once. Running it
+    twice, or in two places at once, is harmless. Returns how many it checked.
+    """
+    pending = list(
+        Contact.objects.filter(
+            status=Status.RECEIVED,
+            cue_check__isnull=True,
+            received_at__gte=timezone.now() - PENDING_CUES_LOOK_BACK,
+        ).order_by("received_at", "pk")[:limit]
+    )
+    policy = current_policy()
+    for contact in pending:
+        raise_cues_for(contact, policy)
+    return len(pending)
 
 
 def dismiss_cue(cue: Cue, user: Any, note: str) -> Cue:

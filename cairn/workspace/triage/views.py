@@ -57,6 +57,8 @@ def category_label(code: str) -> str:
 
 
 def _queue_context(request) -> dict:
+    # New contacts get their cues before they are drawn, so their order is right.
+    services.raise_pending_cues(limit=25)
     form = QueueFilterForm(request.GET or None)
     filters = form.filters() if form.is_bound else {"team": None, "division": None, "channel": None}
     entries = queries.open_queue(request.user, **filters)
