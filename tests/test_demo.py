@@ -5,6 +5,8 @@ from django.test import Client
 from cairn.accounts.api_keys import client_for_key
 from cairn.accounts.models import StaffUser
 from cairn.accounts.roles import Role
+from cairn.contacts.models import Contact
+from cairn.demo.contacts import DEMO_CONTACTS
 from cairn.demo.data import DEMO_API_KEY, DEMO_PASSWORD, demo_totp_code, load_demo_data
 from cairn.places.models import Division, Station
 
@@ -38,3 +40,12 @@ def test_demo_data_is_refused_in_production(db, settings):
     with pytest.raises(ImproperlyConfigured):
         load_demo_data()
     assert not StaffUser.objects.exists()
+
+
+def test_the_demo_queue_has_waiting_contacts_and_loading_again_adds_none(db):
+    load_demo_data()
+    load_demo_data()
+    waiting = Contact.objects.filter(source="demo", status="received")
+    assert waiting.count() == len(DEMO_CONTACTS)
+    assert set(waiting.values_list("channel", flat=True)) >= {"web_form", "email", "sms"}
+    assert waiting.filter(language="gd").exists()

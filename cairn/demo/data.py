@@ -12,6 +12,7 @@ from cairn.accounts.models import ApiClient, StaffUser, Team
 from cairn.accounts.roles import Role
 from cairn.accounts.services import create_staff_user
 from cairn.audit.context import acting_as
+from cairn.demo.contacts import load_demo_contacts
 from cairn.partners.models import Agency, AgencyMembership
 from cairn.places.models import Division
 from cairn.places.services import load_divisions
@@ -108,6 +109,7 @@ def load_demo_data() -> list[DemoLogin]:
                 AgencyMembership.objects.create(user=user, agency=agency)
         if not ApiClient.objects.filter(name="Demo integrator").exists():
             issue_api_key("Demo integrator", key=DEMO_API_KEY)
+    load_demo_contacts()
     return DEMO_LOGINS
 
 
