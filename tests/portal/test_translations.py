@@ -3,7 +3,7 @@
 The catalogues (cairn/locale/<lang>/LC_MESSAGES/django.po) are read with the
 small parser below, so the tests need nothing beyond the standard library.
 A string counts as public unless every place it comes from is staff-only
-(the workspace, staff accounts or the audit log).
+(the workspace, staff accounts, the audit log or triage).
 """
 
 import functools
@@ -22,7 +22,7 @@ from tests.portal.test_reporting_support import complete_answers
 PUBLIC_LANGUAGES = ["gd", "pl", "uk", "ar"]
 RIGHT_TO_LEFT = {"ar"}
 LOCALE = Path(settings.BASE_DIR) / "cairn" / "locale"
-STAFF_ONLY = ("cairn/workspace/", "cairn/accounts/", "cairn/audit/")
+STAFF_ONLY = ("cairn/workspace/", "cairn/accounts/", "cairn/audit/", "cairn/triage/")
 PUBLIC_TEMPLATES = [
     Path(settings.BASE_DIR) / "cairn" / "templates",
     Path(settings.BASE_DIR) / "cairn" / "portal" / "templates",
