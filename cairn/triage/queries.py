@@ -159,7 +159,8 @@ def open_queue(
         )[:limit]
     )
     now = timezone.now()
-    entries = [_entry(row, now) for row in rows]
+    channel_labels = {code: str(label) for code, label in CHANNEL_LABELS.items()}  # once, not a row
+    entries = [_entry(row, now, channel_labels) for row in rows]
     record(
         Operation.CONSULTATION,
         object_type="contact_queue",
@@ -175,7 +176,7 @@ def open_queue(
     return entries
 
 
-def _entry(row: dict[str, Any], now: datetime) -> QueueEntry:
+def _entry(row: dict[str, Any], now: datetime, channel_labels: dict[str, str]) -> QueueEntry:
     claimed_at = row["claimed_at"]
     handler = ""
     if row["handler_id"] is not None:  # as StaffUser.__str__ says it
@@ -185,7 +186,7 @@ def _entry(row: dict[str, Any], now: datetime) -> QueueEntry:
         contact_id=row["pk"],
         reference=row["reference"],
         channel=row["channel"],
-        channel_label=str(CHANNEL_LABELS.get(row["channel"], row["channel"])),
+        channel_label=channel_labels.get(row["channel"], row["channel"]),
         category=row["category"],
         received_at=row["received_at"],
         division=row["division_id"] or "",

@@ -7,16 +7,17 @@ format string filled with escaped values, about 10 µs a row. The rest of the
 table (headings, caption, counts) stays in ``_queue_table.html``.
 """
 
+import functools
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html import escape
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from cairn.triage.policy import Policy
 from cairn.triage.queries import QueueEntry
@@ -44,7 +45,13 @@ def duration(span: timedelta | None) -> str:
     """A wait as a handler reads it: "4 min", "2 h 05 min", "3 days 2 h"."""
     if span is None:
         return ""
-    minutes = max(0, int(span.total_seconds() // 60))
+    return _minutes_text(max(0, int(span.total_seconds() // 60)), get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _minutes_text(minutes: int, language: str) -> str:
+    # Cached per language: a page of 500 rows shows few distinct waits, and
+    # three catalogue look-ups a row were a sixth of the page's time.
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
     if days:
@@ -69,6 +76,7 @@ class RowTexts:
     open: str
     cue_labels: dict[str, str]
     category_labels: dict[str, str]
+    months: tuple[str, ...]  # the language's short month names, January first
 
     @classmethod
     def for_page(cls, *, user, csrf_token: str, policy: Policy, category_label) -> "RowTexts":
@@ -82,6 +90,7 @@ class RowTexts:
             open=_("Open"),
             cue_labels={code: kind.label for code, kind in policy.cue_kinds.items()},
             category_labels=_Labels(category_label),
+            months=tuple(date_format(datetime(2000, month, 1), "M") for month in range(1, 13)),
         )
 
 
@@ -124,7 +133,8 @@ def row_html(entry: QueueEntry, texts: RowTexts) -> str:
         channel=escape(entry.channel_label),
         category=escape(texts.category_labels[entry.category]),
         received_iso=received.isoformat(),
-        received=escape(date_format(received, "j M H:i")),
+        # date_format(received, "j M H:i"), without its per-call cost (a fifth of the page)
+        received=escape(f"{received.day} {texts.months[received.month - 1]} {received:%H:%M}"),
         waiting=escape(duration(entry.waiting)),
         cues=cues or NOTHING,
         claimed_by=escape(claimed_by),
