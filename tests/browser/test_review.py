@@ -87,7 +87,9 @@ def test_a_supervisor_reviews_a_decision_and_the_handler_reads_the_feedback(
     ui.page.get_by_role("button", name="Sign out").click()
     ui.check("signed out")
     sign_in(ui, "advisor")
-    ui.page.get_by_role("link", name="My feedback").click()
+    ui.page.get_by_role("navigation", name="Workspace").get_by_role(
+        "link", name="My feedback"
+    ).click()
     expect(heading(ui)).to_have_text("My feedback")
     main = ui.page.get_by_role("main")
     expect(main).to_contain_text(FEEDBACK)
