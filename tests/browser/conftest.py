@@ -8,10 +8,14 @@ page the browser landed on was never checked, so no page escapes axe.
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD, current_code
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE_SCRIPT = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -150,3 +154,16 @@ def live_events(_live_events_service, settings) -> str:
         "connect-src": [*settings.SECURE_CSP["connect-src"], _live_events_service],
     }
     return _live_events_service
+
+
+def sign_in(ui: UI, username: str) -> None:
+    """A member of staff signs in through both steps, as a person does (axe on each page)."""
+    ui.goto("/staff/sign-in/")
+    ui.page.get_by_label("Username").fill(username)
+    ui.page.get_by_label("Password").fill(PASSWORD)
+    ui.page.get_by_role("button", name="Continue").click()
+    ui.check("code page")
+    ui.page.get_by_label("Code from your authenticator app").fill(current_code())
+    ui.page.get_by_role("button", name="Continue").click()
+    expect(ui.page.get_by_role("heading", level=1)).to_have_text(re.compile("^Hello"))
+    ui.check("workspace home")

@@ -1,27 +1,14 @@
 """An advisor takes a 999 call with the keyboard only: type, Tab, Enter."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from cairn.accounts.roles import Role
 from cairn.contacts.models import Contact
-from tests.conftest import PASSWORD, current_code, make_staff
+from tests.browser.conftest import sign_in
+from tests.conftest import make_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def sign_in(ui, username: str) -> None:
-    ui.goto("/staff/sign-in/")
-    ui.page.get_by_label("Username").fill(username)
-    ui.page.get_by_label("Password").fill(PASSWORD)
-    ui.page.get_by_role("button", name="Continue").click()
-    ui.check("code page")
-    ui.page.get_by_label("Code from your authenticator app").fill(current_code())
-    ui.page.get_by_role("button", name="Continue").click()
-    expect(ui.page.get_by_role("heading", level=1)).to_have_text(re.compile("^Hello"))
-    ui.check("workspace home")
 
 
 def focused(ui, name: str):

@@ -5,7 +5,6 @@ listening to PostgreSQL NOTIFY on the test database; the page's script
 (workspace/queue-live.js) fetches the table from the live server and swaps it.
 """
 
-import re
 import time
 
 import pytest
@@ -14,21 +13,10 @@ from playwright.sync_api import expect
 from cairn.audit.context import acting_as
 from cairn.contacts.services import ContactSubmission, receive_contact
 from cairn.live.process import free_loopback_port
+from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD, current_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def sign_in(ui, username: str) -> None:
-    ui.goto("/staff/sign-in/")
-    ui.page.get_by_label("Username").fill(username)
-    ui.page.get_by_label("Password").fill(PASSWORD)
-    ui.page.get_by_role("button", name="Continue").click()
-    ui.check("code page")
-    ui.page.get_by_label("Code from your authenticator app").fill(current_code())
-    ui.page.get_by_role("button", name="Continue").click()
-    expect(ui.page.get_by_role("heading", level=1)).to_have_text(re.compile("^Hello"))
-    ui.check("workspace home")
 
 
 def submit_contact(narrative: str) -> int:

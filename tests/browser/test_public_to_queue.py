@@ -14,9 +14,9 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import UI
+from tests.browser.conftest import UI, sign_in
 from tests.browser.test_reporting import choose, fill, heading, label, pass_the_gate, press, send
-from tests.browser.test_triage import sign_in, work_the_queue
+from tests.browser.test_triage import work_the_queue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD, current_code
+from tests.browser.conftest import sign_in
 from tests.triage.test_review import (
     FEEDBACK,
     NEWER_TEXT,
@@ -15,18 +15,6 @@ from tests.triage.test_review import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def sign_in(ui, username: str) -> None:
-    ui.goto("/staff/sign-in/")
-    ui.page.get_by_label("Username").fill(username)
-    ui.page.get_by_label("Password").fill(PASSWORD)
-    ui.page.get_by_role("button", name="Continue").click()
-    ui.check("code page")
-    ui.page.get_by_label("Code from your authenticator app").fill(current_code())
-    ui.page.get_by_role("button", name="Continue").click()
-    expect(ui.page.get_by_role("heading", level=1)).to_have_text(re.compile("^Hello"))
-    ui.check("workspace home")
 
 
 def heading(ui):

@@ -15,24 +15,18 @@ from cairn.contacts.services import ContactSubmission, receive_contact
 from cairn.triage.models import THRIVE_DIMENSIONS, Decision
 from cairn.triage.policy import current_policy
 from cairn.triage.queries import suggestion_for
-from tests.browser.conftest import UI, AxeViolations, axe_violations, describe, without_fragment
-from tests.conftest import PASSWORD, current_code
+from tests.browser.conftest import (
+    UI,
+    AxeViolations,
+    axe_violations,
+    describe,
+    sign_in,
+    without_fragment,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NARRATIVE = "My ex is outside my flat on Leith Walk shouting. He says he has a knife."
-
-
-def sign_in(ui, username: str) -> None:
-    ui.goto("/staff/sign-in/")
-    ui.page.get_by_label("Username").fill(username)
-    ui.page.get_by_label("Password").fill(PASSWORD)
-    ui.page.get_by_role("button", name="Continue").click()
-    ui.check("code page")
-    ui.page.get_by_label("Code from your authenticator app").fill(current_code())
-    ui.page.get_by_role("button", name="Continue").click()
-    expect(ui.page.get_by_role("heading", level=1)).to_have_text(re.compile("^Hello"))
-    ui.check("workspace home")
 
 
 def waiting_contact() -> Contact:

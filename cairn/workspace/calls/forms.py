@@ -3,9 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cairn.contacts.call_services import CALL_CATEGORIES, CallTaking
 from cairn.contacts.models import Line
+from cairn.workspace.design_system_forms import DesignSystemForm
 
 
-class CallTakingForm(forms.Form):
+class CallTakingForm(DesignSystemForm):
     """What a call handler types while on a 999 or 101 call. The service re-checks it all."""
 
     line = forms.ChoiceField(
@@ -59,37 +60,9 @@ class CallTakingForm(forms.Form):
     call_id = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
     submission_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
-    CSS = {
-        forms.TextInput: "ds_input",
-        forms.Textarea: "ds_input",
-        forms.Select: "ds_select",
-        forms.RadioSelect: "ds_radio__input",
-        forms.CheckboxInput: "ds_checkbox__input",
-    }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = self.CSS.get(type(field.widget))
-            if css:
-                field.widget.attrs.setdefault("class", css)
-
     def clean_narrative(self) -> str:
         # Browsers send a textarea's new lines as CR LF.
         return self.cleaned_data["narrative"].replace("\r\n", "\n")
-
-    def describe_fields(self) -> None:
-        """Point each field at its hint and error, and mark the invalid ones, for screen readers."""
-        for name, field in self.fields.items():
-            bound = self[name]
-            ids = []
-            if field.help_text:
-                ids.append(f"{bound.auto_id}-hint")
-            if self.errors.get(name):
-                ids.append(f"{bound.auto_id}-error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if ids and not isinstance(field.widget, forms.RadioSelect):
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
 
     def taking(self) -> CallTaking:
         data = self.cleaned_data

@@ -8,41 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cairn.places.models import Division
 from cairn.triage.models import ReviewOutcome
+from cairn.workspace.design_system_forms import DesignSystemForm
 
 DEFAULT_PERIOD_DAYS = 28
-
-
-class StyledForm(forms.Form):
-    """Design system classes on every widget, and each field pointed at its hint and error."""
-
-    CSS = {
-        forms.TextInput: "ds_input",
-        forms.DateInput: "ds_input",
-        forms.Textarea: "ds_input",
-        forms.Select: "ds_select",
-        forms.RadioSelect: "ds_radio__input",
-    }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = self.CSS.get(type(field.widget))
-            if css:
-                field.widget.attrs.setdefault("class", css)
-
-    def describe_fields(self) -> None:
-        """aria-describedby and aria-invalid for screen readers (radios: on their fieldset)."""
-        for name, field in self.fields.items():
-            bound = self[name]
-            ids = []
-            if field.help_text:
-                ids.append(f"{bound.auto_id}-hint")
-            if self.errors.get(name):
-                ids.append(f"{bound.auto_id}-error")
-                if not isinstance(field.widget, forms.RadioSelect):
-                    field.widget.attrs["aria-invalid"] = "true"
-            if ids and not isinstance(field.widget, forms.RadioSelect):
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
 
 
 def _outcome_field(label: str, required_message: str, help_text: str = "") -> forms.ChoiceField:
@@ -58,7 +26,7 @@ def _outcome_field(label: str, required_message: str, help_text: str = "") -> fo
     )
 
 
-class ReviewForm(StyledForm):
+class ReviewForm(DesignSystemForm):
     """The supervisor's structured review. The service checks it all again."""
 
     thrive_complete = _outcome_field(
@@ -98,7 +66,7 @@ def _days_ago(days: int) -> date:
     return timezone.localdate() - timedelta(days=days)
 
 
-class QualityPeriodForm(StyledForm):
+class QualityPeriodForm(DesignSystemForm):
     since = forms.DateField(
         label=_("From (date)"),
         widget=forms.DateInput(attrs={"type": "date", "class": "ds_input ds_input--fixed-10"}),
@@ -145,7 +113,7 @@ class QualityPeriodForm(StyledForm):
         return self.initial["since"], self.initial["until"], ""
 
 
-class PolicyDiffForm(StyledForm):
+class PolicyDiffForm(DesignSystemForm):
     a = forms.TypedChoiceField(
         label=_("From version"),
         coerce=int,
