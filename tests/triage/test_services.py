@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
 from cairn.accounts.roles import Role
 from cairn.audit.context import acting_as
@@ -386,6 +386,9 @@ def test_an_immediate_decision_left_without_open_work_is_refused(assessed, advis
     NextStep.objects.filter(decision=decision).update(status=NextStepStatus.CANCELLED)
     with pytest.raises(IntegrityError, match="no open next step"):
         decisions._ensure_immediate_has_next_step(decision)
+    # Put it back: the database itself refuses this state at commit (test below),
+    # and the test's own teardown checks deferred constraints.
+    NextStep.objects.filter(decision=decision).update(status=NextStepStatus.OPEN)
 
 
 # Cues --------------------------------------------------------------------------------------
@@ -435,3 +438,18 @@ def test_a_dismissed_cue_keeps_its_note_and_who_dismissed_it(advisor):
     assert cue.dismissed_by == advisor
     assert cue.dismissal_note.startswith("The knife")
     assert DomainEvent.objects.get(name="cue.dismissed").data == {"kind": "weapon"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_refuses_to_leave_a_current_immediate_decision_without_its_next_step(
+    advisor,
+):
+    contact = new_contact(narrative="He is outside with a knife and says he will stab me.")
+    services.claim_contact(contact, advisor)
+    services.assess_contact(contact, advisor, thrive("high"), "Threat to life.")
+    decision = decisions.decide(contact, advisor, "immediate", "dynamic_response", "Knife.")
+    with pytest.raises(IntegrityError, match="has no next step"), transaction.atomic():
+        NextStep.objects.filter(decision=decision).update(status=NextStepStatus.CANCELLED)
+    assert NextStep.objects.get(decision=decision).status == NextStepStatus.OPEN
+    # Work that is done still counts as the decision's next step.
+    NextStep.objects.filter(decision=decision).update(status=NextStepStatus.DONE)
