@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "cairn.accounts",
     # Domain.
     "cairn.contacts",
+    "cairn.people",
     "cairn.triage",
     "cairn.partners",
     # Interfaces.

@@ -29,17 +29,36 @@ class Capability(StrEnum):
     TAKE_CALLS = "calls.take"
     TRIAGE = "triage.assess"  # work the queue: claim, assess, decide
     REVIEW_TRIAGE = "triage.review"  # quality review, policy versions
+    VIEW_PEOPLE = "people.view"  # the person record, markers, history
+    MANAGE_PEOPLE = "people.manage"  # link, unlink, merge, add and review markers
+    SUBJECT_ACCESS = "people.subject_access"  # export everything held, rectify
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.SERVICE_ADVISOR: frozenset(
-        {Capability.USE_WORKSPACE, Capability.TAKE_CALLS, Capability.TRIAGE}
+        {
+            Capability.USE_WORKSPACE,
+            Capability.TAKE_CALLS,
+            Capability.TRIAGE,
+            Capability.VIEW_PEOPLE,
+            Capability.MANAGE_PEOPLE,
+        }
     ),
     Role.CONTROL_ROOM_OPERATOR: frozenset(
-        {Capability.USE_WORKSPACE, Capability.TAKE_CALLS, Capability.TRIAGE}
+        {
+            Capability.USE_WORKSPACE,
+            Capability.TAKE_CALLS,
+            Capability.TRIAGE,
+            Capability.VIEW_PEOPLE,
+            Capability.MANAGE_PEOPLE,
+        }
     ),
-    Role.RESOLUTION_OFFICER: frozenset({Capability.USE_WORKSPACE}),
-    Role.LOCAL_OFFICER: frozenset({Capability.USE_WORKSPACE}),
+    Role.RESOLUTION_OFFICER: frozenset(
+        {Capability.USE_WORKSPACE, Capability.VIEW_PEOPLE, Capability.MANAGE_PEOPLE}
+    ),
+    Role.LOCAL_OFFICER: frozenset(
+        {Capability.USE_WORKSPACE, Capability.VIEW_PEOPLE, Capability.MANAGE_PEOPLE}
+    ),
     Role.SUPERVISOR: frozenset(
         {
             Capability.USE_WORKSPACE,
@@ -47,6 +66,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.TAKE_CALLS,
             Capability.TRIAGE,
             Capability.REVIEW_TRIAGE,
+            Capability.VIEW_PEOPLE,
+            Capability.MANAGE_PEOPLE,
+            Capability.SUBJECT_ACCESS,
         }
     ),
     Role.PARTNER_USER: frozenset({Capability.USE_WORKSPACE}),

@@ -29,6 +29,8 @@ from cairn.accounts.roles import Capability, has_capability
 from cairn.audit.models import Operation
 from cairn.audit.services import record
 from cairn.contacts.models import Channel, Contact, Status
+from cairn.people.models import MatterRole
+from cairn.people.queries import linked_person_ids, marker_codes_for_contact
 from cairn.triage.facts import ContactFacts, Suggestion
 from cairn.triage.models import Assessment, Claim, Cue, CueStatus, Decision, NextStep
 from cairn.triage.policy import Policy, current_policy
@@ -250,12 +252,23 @@ def cues_of(contact: Contact) -> list[Cue]:
 
 
 def recent_contact_counts(contact: Contact, policy: Policy) -> tuple[int, int]:
-    """Other contacts in the look-back window: from the same email or phone, and at the same
-    postcode. (Matching to a Person comes later; these are the raw fields.)"""
+    """Other contacts in the look-back window: from the same person, and at the same postcode.
+
+    "The same person" is the person the reporter is linked to (``cairn.people``,
+    across all their numbers and addresses) and, for contacts matching has
+    not reached yet, the same email or phone as given.
+    """
     since = contact.received_at - timedelta(days=policy.lookback_days)
     window = Contact.objects.filter(received_at__gte=since, received_at__lte=contact.received_at)
     window = window.exclude(pk=contact.pk)
     same_person = Q()
+    person_ids = linked_person_ids(contact)
+    if person_ids:
+        same_person |= Q(
+            pk__in=MatterRole.objects.filter(
+                person_id__in=person_ids, ended_at__isnull=True
+            ).values("contact_id")
+        )
     if contact.reporter_email:
         same_person |= Q(reporter_email__iexact=contact.reporter_email)
     if contact.reporter_phone:
@@ -278,6 +291,7 @@ def facts_for(
         narrative=contact.narrative,
         answers=contact.answers or {},
         thrive=assessment.levels() if assessment else {},
+        markers=marker_codes_for_contact(contact),
         recent_contacts_from_person=from_person,
         recent_contacts_at_location=at_location,
     )

@@ -21,6 +21,8 @@ from cairn.audit.models import Operation
 from cairn.audit.services import record
 from cairn.contacts.models import Contact, Status
 from cairn.events.services import record_event
+from cairn.people.models import ContactMatch
+from cairn.people.services import match_contact
 from cairn.triage.cues import raise_cues
 from cairn.triage.models import (
     THRIVE_DIMENSIONS,
@@ -186,12 +188,14 @@ def release_claim(contact: Contact, user: Any) -> None:
 def raise_cues_for(contact: Contact, policy: Policy | None = None) -> list[Cue]:
     """Store the cues the policy's rules raise on the contact; returns all its cues.
 
-    Reads the narrative and answers, and counts recent contacts from the same
-    email or phone and at the same postcode (raw fields: matching people comes
-    later). A cue already stored (same kind and source) is kept as it is,
-    dismissed or not.
+    Reads the narrative and answers, the markers of the person the reporter
+    is (matching them first if that has not run yet), and counts recent
+    contacts from that person and at the same place. A cue already stored
+    (same kind and source) is kept as it is, dismissed or not.
     """
     policy = policy or current_policy()
+    if not ContactMatch.objects.filter(contact=contact).exists():
+        match_contact(contact.pk)
     facts = facts_for(contact, latest_assessment(contact), policy)
     now = timezone.now()
     wanted = [

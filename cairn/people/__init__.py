@@ -1,0 +1,1 @@
+"""People: the single view of the person (identity, matching, merge, markers, history)."""
