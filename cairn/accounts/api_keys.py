@@ -37,11 +37,19 @@ def _hash(key: str) -> str:
 
 
 @transaction.atomic
-def issue_api_key(name: str, *, key: str | None = None) -> tuple[ApiClient, str]:
-    """Create a client and return it with its key (shown once). ``key`` is for demo data only."""
+def issue_api_key(
+    name: str, *, key: str | None = None, scopes: tuple[str, ...] = ()
+) -> tuple[ApiClient, str]:
+    """Create a client and return it with its key (shown once). ``key`` is for demo data only.
+
+    ``scopes`` grant more than reporting contacts: "people.read" lets the
+    client read person records (each read audited against the client).
+    """
     key = key or f"{KEY_PREFIX}{secrets.token_hex(4)}_{secrets.token_urlsafe(32)}"
     prefix = key[len(KEY_PREFIX) : len(KEY_PREFIX) + 8]
-    client = ApiClient.objects.create(name=name, prefix=prefix, key_hash=_hash(key))
+    client = ApiClient.objects.create(
+        name=name, prefix=prefix, key_hash=_hash(key), scopes=list(scopes)
+    )
     record(Operation.COLLECTION, object_type="api_client", object_id=client.pk, fields=["name"])
     return client, key
 

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from cairn.accounts.roles import Role
@@ -72,6 +73,12 @@ class ApiClient(models.Model):
     prefix = models.CharField(max_length=12, unique=True)
     key_hash = models.CharField(max_length=64, unique=True)
     is_active = models.BooleanField(default=True)
+    scopes = ArrayField(
+        models.CharField(max_length=40),
+        default=list,
+        blank=True,
+        help_text='What the key may do beyond reporting contacts, e.g. "people.read".',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 

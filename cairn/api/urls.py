@@ -7,6 +7,7 @@ from cairn import __doc__ as cairn_description
 from cairn.api.calls import router as calls_router
 from cairn.api.contacts import router as contacts_router
 from cairn.api.errors import ApiProblem
+from cairn.api.people import router as people_router
 from cairn.api.triage import router as triage_router
 
 api = NinjaAPI(
@@ -62,6 +63,7 @@ def on_api_problem(request, exc: ApiProblem):
 api.add_router("/v1/contacts", contacts_router)
 api.add_router("/v1/calls", calls_router)
 api.add_router("/v1/triage", triage_router)
+api.add_router("/v1/people", people_router)
 
 
 @api.get("/v1/status", tags=["status"], summary="Whether the API is up")
