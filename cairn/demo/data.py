@@ -13,6 +13,7 @@ from cairn.accounts.roles import Role
 from cairn.accounts.services import create_staff_user
 from cairn.audit.context import acting_as
 from cairn.demo.contacts import load_demo_contacts
+from cairn.demo.people import load_demo_people
 from cairn.partners.models import Agency, AgencyMembership
 from cairn.places.models import Division
 from cairn.places.services import load_divisions
@@ -80,6 +81,10 @@ def _refuse_in_production() -> None:
         raise ImproperlyConfigured("demo data is never loaded when CAIRN_ENV=production")
 
 
+# The demo people are recorded as if by this login (it may manage people records).
+PEOPLE_LOADED_BY = "supervisor"
+
+
 @transaction.atomic
 def load_demo_data() -> list[DemoLogin]:
     """Create the demo divisions, teams and logins. Safe to run again: it changes nothing then."""
@@ -109,6 +114,7 @@ def load_demo_data() -> list[DemoLogin]:
                 AgencyMembership.objects.create(user=user, agency=agency)
         if not ApiClient.objects.filter(name="Demo integrator").exists():
             issue_api_key("Demo integrator", key=DEMO_API_KEY)
+    load_demo_people(StaffUser.objects.get(username=PEOPLE_LOADED_BY))
     load_demo_contacts()
     return DEMO_LOGINS
 

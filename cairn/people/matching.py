@@ -121,7 +121,10 @@ def rank(identity: Identity, records: list[CandidateRecord], policy: MatchingPol
         (score(identity, record, policy) for record in records),
         key=lambda match: (-match.score, match.person_id),
     )
-    above = [match for match in scored if match.score >= policy.possible_threshold]
+    # With no name given (a text message, a withheld-name call) the number or
+    # address is all the evidence there is: whoever holds it is worth showing.
+    floor = policy.possible_threshold if identity.full_name else policy.nameless_threshold
+    above = [match for match in scored if match.score >= floor]
     confident = None
     if above and above[0].score >= policy.link_threshold:
         runner_up = above[1].score if len(above) > 1 else None

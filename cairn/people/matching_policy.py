@@ -17,7 +17,7 @@ MATCHING_FILE = "matching.yaml"
 
 # section -> keys it must have (every one a number)
 SECTIONS: dict[str, tuple[str, ...]] = {
-    "thresholds": ("link", "possible"),
+    "thresholds": ("link", "possible", "possible_without_name"),
     "given_name": (
         "exact",
         "nickname",
@@ -64,6 +64,11 @@ class MatchingPolicy:
     @property
     def possible_threshold(self) -> float:
         return self.weights["thresholds"]["possible"]
+
+    @property
+    def nameless_threshold(self) -> float:
+        """The bar for a possible match when the contact gives no name."""
+        return self.weights["thresholds"]["possible_without_name"]
 
 
 def parse_matching_policy(text: str, source: str = MATCHING_FILE) -> MatchingPolicy:

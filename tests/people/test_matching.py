@@ -153,3 +153,9 @@ def test_the_periodic_pass_matches_each_waiting_contact_once(morag):
     assert match_pending_contacts() == 2
     assert match_pending_contacts() == 0
     assert ContactMatch.objects.filter(contact__in=contacts).count() == 2
+
+
+def test_a_text_with_only_a_number_offers_whoever_holds_it(morag):
+    contact = new_contact(reporter_name="", reporter_email="", channel="sms")
+    assert match_contact(contact.pk).outcome == MatchOutcome.POSSIBLE
+    assert PossibleMatch.objects.get(contact=contact).person == morag
