@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from cairn.api.auth import ApiKey
 from cairn.api.errors import ERROR_RESPONSES, ApiProblem, ErrorResponse
 from cairn.people.identity import identity_of
-from cairn.people.queries import match_for_integrator, person_for_integrator
+from cairn.people.integrator_queries import match_for_integrator, person_for_integrator
 
 router = Router(tags=["people"], auth=ApiKey())
 

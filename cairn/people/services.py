@@ -27,7 +27,6 @@ from cairn.people.identity import (
 )
 from cairn.people.matching import MatchResult, match_identity
 from cairn.people.models import (
-    AccessNeed,
     ContactMatch,
     Identifier,
     IdentifierKind,
@@ -40,7 +39,6 @@ from cairn.people.models import (
     PersonAddress,
     PersonName,
     PossibleMatch,
-    PreferredChannel,
 )
 from cairn.people.scoring import MatchScore
 
@@ -380,64 +378,3 @@ def live_person(person_id: int) -> Person:
 
 def open_possible_matches(contact: Contact) -> Q:
     return Q(contact=contact, status=PossibleMatch.Status.OPEN)
-
-
-# Preferences a handler records during a call ---------------------------------------------
-
-PREFERENCE_FIELDS = (
-    "preferred_language",
-    "access_needs",
-    "interpreter_language",
-    "preferred_channel",
-    "preferred_times",
-    "consents_to_updates",
-)
-
-
-@transaction.atomic
-def update_preferences(person: Person, *, actor: Any, **changes: Any) -> list[str]:
-    """Record how the person wants to be contacted and what they need; returns the fields changed.
-
-    Consent to updates carries the time it was given or withdrawn.
-    """
-    require(actor, Capability.MANAGE_PEOPLE)
-    unknown = sorted(set(changes) - set(PREFERENCE_FIELDS))
-    if unknown:
-        raise ValidationError({unknown[0]: _("This cannot be changed here")})
-    errors = {}
-    needs = changes.get("access_needs")
-    if needs is not None and any(need not in AccessNeed.values for need in needs):
-        errors["access_needs"] = _("Choose access needs from the list")
-    channel = changes.get("preferred_channel")
-    if channel and channel not in PreferredChannel.values:
-        errors["preferred_channel"] = _("Choose how they prefer to be contacted")
-    wants_interpreter = AccessNeed.INTERPRETER in (changes.get("access_needs") or [])
-    if wants_interpreter and not (
-        changes.get("interpreter_language") or person.interpreter_language
-    ):
-        errors["interpreter_language"] = _("Say which language the interpreter is for")
-    if errors:
-        raise ValidationError(errors)
-    person = Person.objects.select_for_update().get(pk=person.pk)
-    changed = [name for name, value in changes.items() if getattr(person, name) != value]
-    for name in changed:
-        setattr(person, name, changes[name])
-    if "consents_to_updates" in changed:
-        person.consent_recorded_at = timezone.now()
-        changed.append("consent_recorded_at")
-    if changed:
-        person.save(update_fields=[*changed, "updated_at"])
-        record(
-            Operation.ALTERATION,
-            object_type="person",
-            object_id=person.pk,
-            fields=changed,
-            actor=actor,
-        )
-        record_event(
-            "person.preferences_updated",
-            subject_type="person",
-            subject_id=person.pk,
-            data={"fields": sorted(changed)},
-        )
-    return changed
