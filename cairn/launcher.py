@@ -169,6 +169,7 @@ def run() -> int:
     try:
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(env, "load_demo")
+        manage(env, "load_postcodes", "--if-empty")  # the first run only: ~230k rows, seconds
         manage(env, "collectstatic", "--noinput", "-v", "0")
         port = env.get("PORT", "8000")
         live_port = env.get("LIVE_PORT", str(int(port) + 1))

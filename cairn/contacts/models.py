@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GistIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -157,6 +158,18 @@ class Contact(models.Model):
             ),
             models.Index(
                 fields=["call"], condition=models.Q(call__isnull=False), name="contact_calls"
+            ),
+            # Repeat locations (cairn/contacts/location_queries.py): same postcode, or
+            # near the same point. Partial: many contacts give neither.
+            models.Index(
+                fields=["postcode", "received_at"],
+                condition=~models.Q(postcode=""),
+                name="contact_postcode_received",
+            ),
+            GistIndex(
+                models.Func(models.F("longitude"), models.F("latitude"), function="point"),
+                condition=models.Q(latitude__isnull=False),
+                name="contact_location",
             ),
         ]
 
