@@ -28,6 +28,7 @@ from cairn.accounts.models import Team
 from cairn.accounts.roles import Capability, has_capability
 from cairn.audit.models import Operation
 from cairn.audit.services import record
+from cairn.contacts.location_queries import repeat_location_count
 from cairn.contacts.models import Channel, Contact, Status
 from cairn.people.models import MatterRole
 from cairn.people.queries import linked_person_ids, marker_codes_for_contact
@@ -252,7 +253,8 @@ def cues_of(contact: Contact) -> list[Cue]:
 
 
 def recent_contact_counts(contact: Contact, policy: Policy) -> tuple[int, int]:
-    """Other contacts in the look-back window: from the same person, and at the same postcode.
+    """Other contacts in the look-back window: from the same person, and at the same place
+    (the same postcode, or within 150 m of the coordinates).
 
     "The same person" is the person the reporter is linked to (``cairn.people``,
     across all their numbers and addresses) and, for contacts matching has
@@ -274,7 +276,14 @@ def recent_contact_counts(contact: Contact, policy: Policy) -> tuple[int, int]:
     if contact.reporter_phone:
         same_person |= Q(reporter_phone=contact.reporter_phone)
     from_person = window.filter(same_person).count() if same_person else 0
-    at_location = window.filter(postcode=contact.postcode).count() if contact.postcode else 0
+    at_location = repeat_location_count(
+        postcode=contact.postcode,
+        latitude=contact.latitude,
+        longitude=contact.longitude,
+        since=since,
+        until=contact.received_at,
+        exclude_contact_id=contact.pk,
+    )
     return from_person, at_location
 
 

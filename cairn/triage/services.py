@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from cairn.accounts.roles import Capability, has_capability
 from cairn.audit.models import Operation
 from cairn.audit.services import record
+from cairn.contacts.location_services import locate_contact
 from cairn.contacts.models import Contact, Status
 from cairn.events.services import record_event
 from cairn.people.models import ContactMatch
@@ -195,6 +196,7 @@ def raise_cues_for(contact: Contact, policy: Policy | None = None) -> list[Cue]:
     """
     policy = policy or current_policy()
     if not ContactMatch.objects.filter(contact=contact).exists():
+        locate_contact(contact)
         match_contact(contact.pk)
     facts = facts_for(contact, latest_assessment(contact), policy)
     now = timezone.now()
