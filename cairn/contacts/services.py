@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,8 +22,8 @@ from cairn.contacts.tracking import (
     tracking_secret_for_key,
 )
 from cairn.events.services import event_row
+from cairn.places.postcodes import normalise_postcode as places_postcode
 
-POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 MAX_NARRATIVE = 20_000
 IDENTITY_FIELDS = ("reporter_name", "reporter_email", "reporter_phone")
 # Made once: Channel.values builds a new list on every call.
@@ -117,13 +116,10 @@ class Receipt:
 
 def normalise_postcode(value: str) -> str:
     """'eh1 1yz' -> 'EH1 1YZ'; raises ValidationError when it is not a UK postcode."""
-    compact = re.sub(r"\s+", "", value or "").upper()
-    if not compact:
-        return ""
-    match = POSTCODE.match(compact)
-    if not match:
-        raise ValidationError({"postcode": "Enter a real postcode, like EH1 1YZ"})
-    return f"{match.group(1)} {match.group(2)}"
+    try:
+        return places_postcode(value)
+    except ValueError:
+        raise ValidationError({"postcode": "Enter a real postcode, like EH1 1YZ"}) from None
 
 
 def _contains_nul(value: Any) -> bool:

@@ -41,6 +41,7 @@ from cairn.people.models import (
     PossibleMatch,
 )
 from cairn.people.scoring import MatchScore
+from cairn.places.queries import find_postcode
 
 
 def require(user: Any, capability: Capability) -> None:
@@ -68,11 +69,14 @@ def _add_identity(person: Person, identity: Identity, raw_address: str = "") -> 
         ).exists()
         if not known:
             PersonAddress.objects.filter(person=person, is_current=True).update(is_current=False)
+            place = find_postcode(identity.postcode) if identity.postcode else None
             PersonAddress.objects.create(
                 person=person,
-                address_text=raw_address or identity.address,
+                address_text=raw_address or identity.address or identity.postcode,
                 postcode=identity.postcode,
                 normalised=identity.address,
+                latitude=place.latitude if place else None,
+                longitude=place.longitude if place else None,
             )
             added.append("address")
     return added

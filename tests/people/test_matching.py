@@ -159,3 +159,14 @@ def test_a_text_with_only_a_number_offers_whoever_holds_it(morag):
     contact = new_contact(reporter_name="", reporter_email="", channel="sms")
     assert match_contact(contact.pk).outcome == MatchOutcome.POSSIBLE
     assert PossibleMatch.objects.get(contact=contact).person == morag
+
+
+def test_a_new_address_is_placed_by_its_postcode(handler, divisions, tmp_path):
+    from cairn.places.postcodes import load_postcodes
+    from tests.places.directory_files import write_directory
+
+    load_postcodes(everything=True, directory=write_directory(tmp_path))
+    person = record_person(given_name="Iain", family_name="Gunn", postcode="eh1 1yz", actor=handler)
+    address = person.addresses.get()
+    assert address.postcode == "EH1 1YZ"
+    assert address.latitude is not None and address.longitude is not None
