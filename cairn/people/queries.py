@@ -275,6 +275,30 @@ class LinkedPerson:
     person: Person
     markers: list[MarkerView]
     repeat: RepeatCounts
+    recent: list[Contact]  # their earlier contacts, newest first (at most RECENT_ON_CONTACT)
+
+
+RECENT_ON_CONTACT = 5
+
+
+def _earlier_contacts(contact: Contact, person_ids: set[int]) -> dict[int, list[Contact]]:
+    """Each person's contacts before this one, newest first: one query for them all."""
+    earlier: dict[int, list[Contact]] = {}
+    roles = (
+        MatterRole.objects.filter(
+            person_id__in=person_ids,
+            ended_at__isnull=True,
+            contact__received_at__lte=contact.received_at,
+        )
+        .exclude(contact=contact)
+        .select_related("contact")
+        .order_by("-contact__received_at")[: RECENT_ON_CONTACT * max(len(person_ids), 1) * 2]
+    )
+    for role in roles:
+        shown = earlier.setdefault(role.person_id, [])
+        if len(shown) < RECENT_ON_CONTACT and role.contact not in shown:
+            shown.append(role.contact)
+    return earlier
 
 
 @dataclass(frozen=True)
@@ -312,12 +336,14 @@ def people_on_contact(contact: Contact, *, user: Any, purpose: str = "triage") -
     markers: dict[int, list[Marker]] = {}
     for marker in live_markers(person_ids):
         markers.setdefault(marker.person_id, []).append(marker)
+    earlier = _earlier_contacts(contact, {role.person_id for role in roles}) if roles else {}
     linked = [
         LinkedPerson(
             role,
             role.person,
             marker_views(markers.get(role.person_id, [])),
             repeat_counts(role.person, until=contact.received_at),
+            earlier.get(role.person_id, []),
         )
         for role in roles
     ]

@@ -194,9 +194,8 @@ def subject_access_export(person_id: int, *, user: Any) -> dict:
     return export
 
 
-def render_subject_access_html(export: dict) -> str:
-    """A readable, self-contained HTML document of the export (prints well to PDF)."""
-    sections = [
+def _sections(export: dict) -> list:
+    return [
         (title, export.get(key) or [])
         for key, title in (
             ("names", _("Names")),
@@ -209,4 +208,15 @@ def render_subject_access_html(export: dict) -> str:
             ("disclosures", _("Disclosures")),
         )
     ]
-    return render_to_string("people/subject_access.html", {"export": export, "sections": sections})
+
+
+def render_subject_access_html(export: dict) -> str:
+    """A readable, self-contained HTML document of the export (prints well to PDF)."""
+    context = {"export": export, "sections": _sections(export)}
+    return render_to_string("people/subject_access.html", context)
+
+
+def render_subject_access_body(export: dict) -> str:
+    """The document's content without its page and heading, to show inside another page."""
+    context = {"export": export, "sections": _sections(export)}
+    return render_to_string("people/_subject_access_body.html", context)

@@ -24,7 +24,11 @@ class DesignSystemForm(forms.Form):
                 field.widget.attrs.setdefault("class", css)
 
     def add_service_errors(self, error: ValidationError, aliases: dict[str, str] | None = None):
-        """Show a service's ValidationError on the fields it names (or above the form)."""
+        """Show a service's ValidationError on the fields it names, or above the form
+        when it names none ("that record was merged into another")."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error.messages)
+            return
         aliases = aliases or {}
         for name, messages in error.message_dict.items():
             name = aliases.get(name, name)

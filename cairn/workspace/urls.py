@@ -9,4 +9,5 @@ urlpatterns = [
     path("calls/", include("cairn.workspace.calls.urls")),
     path("queue/", include("cairn.workspace.triage.urls")),
     path("review/", include("cairn.workspace.review.urls")),
+    path("people/", include("cairn.workspace.people.urls")),
 ]

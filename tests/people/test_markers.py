@@ -88,3 +88,13 @@ def test_each_read_of_a_person_writes_one_consultation(morag, handler):
         operation=Operation.CONSULTATION, object_id=str(morag.pk)
     ).count()
     assert after - before == 2
+
+
+def test_the_contact_view_lists_the_persons_earlier_contacts(morag, handler):
+    earlier = [new_contact(), new_contact()]
+    for contact in earlier:
+        match_contact(contact.pk)
+    latest = new_contact()
+    match_contact(latest.pk)
+    linked = people_on_contact(latest, user=handler).linked[0]
+    assert [c.pk for c in linked.recent] == [earlier[1].pk, earlier[0].pk]

@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_api_client'),
+        ("accounts", "0002_api_client"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='apiclient',
-            name='scopes',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=40), blank=True, default=list, help_text='What the key may do beyond reporting contacts, e.g. "people.read".'),
+            model_name="apiclient",
+            name="scopes",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.CharField(max_length=40),
+                blank=True,
+                default=list,
+                help_text='What the key may do beyond reporting contacts, e.g. "people.read".',
+            ),
         ),
     ]

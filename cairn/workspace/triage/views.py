@@ -25,6 +25,7 @@ from cairn.live.tokens import events_url_for
 from cairn.triage import decisions, queries, services
 from cairn.triage.models import Cue, CueStatus, NextStepKind
 from cairn.triage.policy import current_policy
+from cairn.workspace.people.contact_views import contact_people_context
 from cairn.workspace.triage.forms import (
     DIMENSION_LABELS,
     DismissCueForm,
@@ -187,6 +188,7 @@ def _render_contact(request, contact_id: int, *, status: int = 200, **bound_form
         ],
         "timeline": queries.timeline(contact, request.user),
         "next_step_labels": dict(NextStepKind.choices),
+        **contact_people_context(request, contact),
     }
     if decision is None and mine:
         context["thrive_form"] = bound_forms.get("thrive_form") or ThriveForm(
