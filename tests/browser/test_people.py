@@ -124,6 +124,14 @@ def the_journey(ui: UI, advisor) -> None:
     ui.check("a restricted marker shown for a purpose")
     assert AuditEvent.objects.filter(purpose="Safe call back").count() == 1
 
+    # She needs a BSL interpreter on calls: recorded from the page, by keyboard.
+    page.goto(ui.base_url + f"/staff/people/{morag.pk}/")
+    page.get_by_text("Record language, access needs and contact preferences").click()
+    ui.check("the preferences form")
+    page.get_by_label("British Sign Language").press("Space")
+    page.get_by_role("button", name="Save preferences").click()
+    expect(page.locator("#person-details")).to_contain_text("British Sign Language")
+
     # Merge her old record into this one, after comparing them.
     page.goto(ui.base_url + f"/staff/people/{morag.pk}/")
     ui.check("the person page again")

@@ -516,3 +516,36 @@ def test_rectification_keeps_the_old_value_and_shows_errors_on_the_fields(
     assert (change.old_value, change.new_value) == ("1979-05-14", "1979-05-15")
     person_page = body(disclosure_officer.get(person_url(morag)))
     assert "Birth certificate" in person_page and "1979-05-14" in person_page
+
+
+def test_preferences_are_recorded_from_the_person_page(handler, morag):
+    response = handler.post(
+        person_url(morag, "preferences"),
+        {
+            "preferences-preferred_language": "gd",
+            "preferences-access_needs": ["bsl", "easy_read"],
+            "preferences-preferred_channel": "sms",
+            "preferences-preferred_times": "Weekday evenings",
+            "preferences-consents_to_updates": "on",
+        },
+    )
+    assert response.status_code == 302
+    morag.refresh_from_db()
+    assert morag.preferred_language == "gd"
+    assert morag.access_needs == ["bsl", "easy_read"]
+    assert morag.consents_to_updates and morag.consent_recorded_at
+    page = handler.get(person_url(morag)).content.decode()
+    assert "British Sign Language" in page
+
+
+def test_an_interpreter_needs_a_language_and_what_was_typed_stays(handler, morag):
+    response = handler.post(
+        person_url(morag, "preferences"),
+        {"preferences-access_needs": ["interpreter"], "preferences-preferred_times": "Mornings"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Say which language the interpreter is for" in page
+    assert 'value="Mornings"' in page
+    morag.refresh_from_db()
+    assert morag.access_needs == []

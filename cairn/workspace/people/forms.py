@@ -6,10 +6,11 @@ these forms' fields (``DesignSystemForm.add_service_errors``).
 """
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from cairn.people.marker_kinds import marker_kinds
-from cairn.people.models import MatterRoleKind
+from cairn.people.models import AccessNeed, MatterRoleKind, PreferredChannel
 from cairn.people.rectification import RECTIFIABLE
 from cairn.workspace.design_system_forms import DesignSystemForm
 
@@ -222,3 +223,39 @@ class RectifyForm(DesignSystemForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["field"].choices = [("", _("Choose a field")), *RECTIFIABLE.items()]
+
+
+class PreferencesForm(DesignSystemForm):
+    """How the person wants to be contacted and what they need (recorded during a call)."""
+
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), required=False)
+    access_needs = forms.MultipleChoiceField(
+        label=_("Access needs"),
+        required=False,
+        choices=AccessNeed.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    interpreter_language = forms.CharField(
+        label=_("Interpreter language (if needed)"), required=False, max_length=40
+    )
+    preferred_channel = forms.ChoiceField(
+        label=_("Preferred way to contact"),
+        required=False,
+        choices=[("", _("No preference")), *PreferredChannel.choices],
+    )
+    preferred_times = forms.CharField(
+        label=_("Best times to contact"),
+        help_text=_("For example: weekday evenings, not before 10am"),
+        required=False,
+        max_length=200,
+    )
+    consents_to_updates = forms.BooleanField(
+        label=_("They agree to receive updates about their reports"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_language"].choices = [
+            ("", _("Not known")),
+            *((code, str(name)) for code, name in settings.LANGUAGES),
+        ]

@@ -1,4 +1,5 @@
-"""Add a marker to a person, and review one (keep it until the next review, or withdraw it).
+"""Add a marker to a person, review one (keep it until the next review, or withdraw it),
+and record their contact preferences.
 
 The forms sit on the person page; a refusal shows that page again with the
 form's errors, a success goes back to it (so a reload repeats nothing).
@@ -15,8 +16,9 @@ from django.views.decorators.http import require_POST
 from cairn.accounts.roles import Capability
 from cairn.people.markers import add_marker, review_marker
 from cairn.people.models import Marker, Person
+from cairn.people.preferences import update_preferences
 from cairn.workspace.people.access import require
-from cairn.workspace.people.forms import MarkerForm, MarkerReviewForm
+from cairn.workspace.people.forms import MarkerForm, MarkerReviewForm, PreferencesForm
 from cairn.workspace.people.views import render_person
 
 
@@ -84,3 +86,21 @@ def review(request, person_id: int, marker_id: int):
             )
             return _back_to(person_id)
     return render_person(request, person_id, review_forms={marker.pk: form})
+
+
+@require_POST
+def preferences(request, person_id: int):
+    """Record language, access needs, preferred channel and times, and consent to updates."""
+    require(request, Capability.MANAGE_PEOPLE)
+    person = _person_or_404(person_id)
+    form = PreferencesForm(request.POST, prefix="preferences")
+    if form.is_valid():
+        try:
+            changed = update_preferences(person, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            if changed:
+                messages.success(request, _("Preferences saved."))
+            return _back_to(person.pk, "details")
+    return render_person(request, person.pk, preferences_form=form)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:person_id>/", views.person_page, name="person"),
     path("<int:person_id>/markers/<int:marker_id>/reveal/", views.reveal, name="reveal_marker"),
     path("<int:person_id>/markers/new/", marker_views.new_marker, name="new_marker"),
+    path("<int:person_id>/preferences/", marker_views.preferences, name="preferences"),
     path(
         "<int:person_id>/markers/<int:marker_id>/review/",
         marker_views.review,

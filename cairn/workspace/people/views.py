@@ -22,6 +22,7 @@ from cairn.workspace.people.forms import (
     MarkerForm,
     MarkerReviewForm,
     PersonSearchForm,
+    PreferencesForm,
     RevealMarkerForm,
     UndoMergeForm,
 )
@@ -89,6 +90,7 @@ def render_person(
     reveal_forms: dict | None = None,
     review_forms: dict | None = None,
     undo_forms: dict | None = None,
+    preferences_form: PreferencesForm | None = None,
 ):
     """The person page (one audited read); the bound forms are shown with their errors."""
     view = person_view(person_id, user=request.user)
@@ -117,10 +119,16 @@ def render_person(
         }
         for combination in view.combinations
     ]
+    person = view.person
     if manage:
         marker_form = marker_form or MarkerForm(prefix="marker")
+        preferences_form = preferences_form or PreferencesForm(
+            prefix="preferences",
+            initial={name: getattr(person, name) for name in PreferencesForm.base_fields},
+        )
     shown_forms = [
         marker_form,
+        preferences_form if manage else None,
         *(row[name] for row in rows for name in ("reveal_form", "review_form")),
         *(item["form"] for item in combinations),
     ]
@@ -128,7 +136,6 @@ def render_person(
         if form is not None:
             form.describe_fields()  # hints and errors pointed at, for screen readers
     bound = [form for form in shown_forms if form is not None and form.is_bound and form.errors]
-    person = view.person
     context = {
         "view": view,
         "person": person,
@@ -136,6 +143,7 @@ def render_person(
         "earlier_markers": [row for row in rows if row["marker"].status not in LIVE_STATUSES],
         "revealed": revealed,
         "marker_form": marker_form if manage else None,
+        "preferences_form": preferences_form if manage else None,
         "combinations": combinations,
         "may_manage": manage,
         "may_triage": may(request, Capability.TRIAGE),
