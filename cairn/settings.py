@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     # Domain.
     "cairn.contacts",
     "cairn.people",
+    "cairn.notify",
     "cairn.triage",
     "cairn.partners",
     # Interfaces.
@@ -280,6 +281,46 @@ STORAGES = {
 # Background work: procrastinate on the same PostgreSQL. A task deferred inside
 # a transaction is enqueued by that transaction, so a rollback sends nothing.
 PROCRASTINATE_WORKER_DEFAULTS = {"install_signal_handlers": True}
+
+# Outbound email and SMS (cairn/notify/, docs/notify.md). Messages wait in an
+# outbox table and a task sends them, retrying with backoff. Email goes through
+# Django's default mailer: SMTP in production (set CAIRN_EMAIL_HOST…), the console
+# in development (codes then appear in the worker's output; production refuses it).
+EMAIL_BACKEND_PATH = env(
+    "CAIRN_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+if PRODUCTION and any(
+    f".{kind}." in EMAIL_BACKEND_PATH for kind in ("console", "filebased", "locmem")
+):
+    raise ImproperlyConfigured("CAIRN_EMAIL_BACKEND must send real email in production")
+MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
+if EMAIL_BACKEND_PATH.endswith(".smtp.EmailBackend"):
+    MAILERS["default"]["OPTIONS"] = {
+        "host": env("CAIRN_EMAIL_HOST", "localhost"),
+        "port": int(env("CAIRN_EMAIL_PORT", "587" if PRODUCTION else "25")),
+        "username": env("CAIRN_EMAIL_USER", ""),
+        "password": env("CAIRN_EMAIL_PASSWORD", ""),
+        "use_tls": env_bool("CAIRN_EMAIL_USE_TLS", default=PRODUCTION),
+        "timeout": int(env("CAIRN_EMAIL_TIMEOUT_SECONDS", "10")),
+    }
+DEFAULT_FROM_EMAIL = env("CAIRN_EMAIL_FROM", "Cairn <no-reply@cairn.invalid>")
+# SMS: an HTTP POST of JSON to the provider with a bearer token. Without a URL,
+# development prints texts to the console; production marks them failed.
+CAIRN_SMS_PROVIDER_URL = env("CAIRN_SMS_PROVIDER_URL", "")
+CAIRN_SMS_PROVIDER_TOKEN = env("CAIRN_SMS_PROVIDER_TOKEN", "")
+CAIRN_SMS_TIMEOUT_SECONDS = float(env("CAIRN_SMS_TIMEOUT_SECONDS", "10"))
+if PRODUCTION and CAIRN_SMS_PROVIDER_URL:
+    if not CAIRN_SMS_PROVIDER_URL.startswith("https://"):
+        raise ImproperlyConfigured("CAIRN_SMS_PROVIDER_URL must be https:// in production")
+    if not CAIRN_SMS_PROVIDER_TOKEN:
+        raise ImproperlyConfigured("CAIRN_SMS_PROVIDER_TOKEN must be set with the provider URL")
+# A failed delivery is tried again after 30 s, 2, 8 and 32 minutes (base × 4^n, at most
+# an hour apart), then marked failed.
+CAIRN_NOTIFY_MAX_ATTEMPTS = int(env("CAIRN_NOTIFY_MAX_ATTEMPTS", "5"))
+CAIRN_NOTIFY_RETRY_SECONDS = int(env("CAIRN_NOTIFY_RETRY_SECONDS", "30"))
 
 # Benchmark-only endpoints (bench/). Never enable in production.
 CAIRN_BENCH = env_bool("CAIRN_BENCH", default=False)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("report/", include("cairn.portal.reporting.urls")),
     path("track/", tracking.track_start, name="track"),
     path("track/<str:reference>/", tracking.track_status, name="track_status"),
+    path("my-history/", include("cairn.portal.my_history.urls")),
 ]

@@ -1,0 +1,125 @@
+"""A real SMS provider stand-in (an HTTP server on a free local port) and a real worker."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.db import connection, connections
+from procrastinate.contrib.django import app
+
+TOKEN = "test-sms-provider-token"
+
+
+class FakeSmsProvider:
+    """Records every request; answers ``failures`` requests with ``failure_status`` first."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.failures = 0
+        self.failure_status = 500
+        self.delay_seconds = 0.0
+        self.answered = threading.Event()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/messages"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler(self):
+        provider = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                provider.requests.append(
+                    {"path": self.path, "headers": dict(self.headers), "json": json.loads(body)}
+                )
+                if provider.delay_seconds:
+                    threading.Event().wait(provider.delay_seconds)
+                if provider.failures > 0:
+                    provider.failures -= 1
+                    # A provider's error may echo the number: it must never reach our row.
+                    answer = {"error": f"cannot deliver to {json.loads(body)['to']}"}
+                    status = provider.failure_status
+                else:
+                    answer = {"message_id": f"SM{len(provider.requests):04d}"}
+                    status = 201
+                payload = json.dumps(answer).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (a timeout test)
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
+
+
+@pytest.fixture
+def sms_provider(settings):
+    provider = FakeSmsProvider()
+    settings.CAIRN_SMS_PROVIDER_URL = provider.url
+    settings.CAIRN_SMS_PROVIDER_TOKEN = TOKEN
+    yield provider
+    provider.close()
+
+
+def _forget_jobs() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE procrastinate_events, procrastinate_periodic_defers,"
+            " procrastinate_jobs, procrastinate_workers"
+        )
+
+
+@pytest.fixture(autouse=True)
+def _only_this_tests_jobs(request):
+    """procrastinate's tables are not Django's, so a transactional test's flush keeps
+    their rows: clear them around such a test so its worker finds only its own jobs."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        _forget_jobs()
+    yield
+    if transactional:
+        _forget_jobs()
+
+
+@pytest.fixture
+def no_backoff(settings):
+    """Retries due at once, so a worker that stops when the queue is empty sees them."""
+    settings.CAIRN_NOTIFY_RETRY_SECONDS = 0
+
+
+def run_worker() -> None:
+    """The real procrastinate worker on the notify queue until nothing is left to do.
+
+    It uses its own connection pool, as ``manage.py procrastinate worker`` does,
+    so tests using it need committed data (``django_db(transaction=True)``).
+    """
+    # Tasks run in the worker's threads; procrastinate closes their connections after
+    # each task only when they are not persistent, so none must be while it runs here.
+    database = connections.settings["default"]
+    kept = database["CONN_MAX_AGE"]
+    database["CONN_MAX_AGE"] = 0
+    try:
+        with app.replace_connector(app.connector.get_worker_connector()):
+            app.run_worker(
+                queues=["notify"], wait=False, install_signal_handlers=False, listen_notify=False
+            )
+    finally:
+        database["CONN_MAX_AGE"] = kept
