@@ -14,14 +14,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from types import ModuleType
 
-from bench import api_intake, intake_vs_reference, queue_live, triage_suggest
+from bench import api_intake, intake_vs_reference, matching, queue_live, triage_suggest
 from bench.load import LoadError, wrk_executable
 from bench.plan import MIN_ROUNDS, Plan
 from bench.rate import RateError
 
 # name -> module with NAME, TITLE and run(server, plan) -> report (summary(), valid).
 BENCHMARKS: dict[str, ModuleType] = {
-    module.NAME: module for module in (intake_vs_reference, api_intake, triage_suggest, queue_live)
+    module.NAME: module
+    for module in (intake_vs_reference, api_intake, triage_suggest, queue_live, matching)
 }
 
 
