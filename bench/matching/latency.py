@@ -278,8 +278,8 @@ def split_time(
     """After the timed run: find_candidates and rank timed apart for every probe, the CPU
     cost of each kind of call, and EXPLAIN ANALYZE of the slowest matches."""
     from cairn.people.matching import (
-        CANDIDATES_SQL,
-        birth_dates_to_block,
+        blocking_parameters,
+        candidates_sql,
         find_candidates,
         match_identity,
         rank,
@@ -302,18 +302,13 @@ def split_time(
     plans = []
     for index in slowest:
         kind, identity = probes[index]
-        blocking = policy["blocking"]
-        parameters = {
-            "phones": list(identity.phones),
-            "emails": list(identity.emails),
-            "births": birth_dates_to_block(identity.date_of_birth),
-            "postcode": identity.postcode,
-            "name": identity.full_name,
-            "name_similarity": blocking["name_similarity"],
-            "limit": int(blocking["max_candidates"]),
-        }
+        sql = candidates_sql(identity)
+        if sql is None:
+            continue
         with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + CANDIDATES_SQL, parameters)
+            cursor.execute(
+                "EXPLAIN (ANALYZE, BUFFERS) " + sql, blocking_parameters(identity, policy)
+            )
             plan = [row[0] for row in cursor.fetchall()]
         executed = next((line for line in plan if line.startswith("Execution Time")), "?")
         split.slowest.append(

@@ -158,7 +158,7 @@ def _latency_lines(result: Any) -> list[str]:
             f"{match.total_us / exact.total_us:.1f}×{backend}"
         )
     lines.append(
-        f"             slowest matches, EXPLAIN (ANALYZE, BUFFERS) of CANDIDATES_SQL "
+        f"             slowest matches, EXPLAIN (ANALYZE, BUFFERS) of candidates_sql "
         f"(plans: {split.explain_path or 'not written'}):"
     )
     lines += [f"               {line}" for line in split.slowest]

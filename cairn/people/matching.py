@@ -20,24 +20,30 @@ from cairn.people.identity import Identity, fold
 from cairn.people.matching_policy import MatchingPolicy, current_matching_policy
 from cairn.people.scoring import CandidateRecord, MatchScore, score
 
-CANDIDATES_SQL = """
-WITH candidate AS (
-    SELECT person_id FROM people_identifier
-     WHERE kind = 'phone' AND value = ANY(%(phones)s)
-    UNION
-    SELECT person_id FROM people_identifier
-     WHERE kind = 'email' AND value = ANY(%(emails)s)
-    UNION
-    SELECT p.id FROM people_person p
-      JOIN people_personname n ON n.person_id = p.id
-     WHERE p.date_of_birth = ANY(%(births)s) AND p.merged_into_id IS NULL
-       AND similarity(n.normalised, %(name)s) >= %(name_similarity)s
-    UNION
-    SELECT a.person_id FROM people_personaddress a
-      JOIN people_personname n ON n.person_id = a.person_id
-     WHERE a.postcode = %(postcode)s AND %(postcode)s <> ''
-       AND similarity(n.normalised, %(name)s) >= %(name_similarity)s
-    LIMIT %(limit)s
+# One arm per blocking key the identity has; the statement holds only those
+# arms, so planning it costs what the identity needs. Priority orders the cut
+# at max_candidates: whoever shares a phone or email comes before the people
+# born that day or living at that postcode, however many of those there are.
+BLOCKS = {
+    "phones": "SELECT person_id, 1 AS priority FROM people_identifier"
+    " WHERE kind = 'phone' AND value = ANY(%(phones)s)",
+    "emails": "SELECT person_id, 1 FROM people_identifier"
+    " WHERE kind = 'email' AND value = ANY(%(emails)s)",
+    "births": "SELECT p.id, 2 FROM people_person p"
+    " JOIN people_personname n ON n.person_id = p.id"
+    " WHERE p.date_of_birth = ANY(%(births)s) AND p.merged_into_id IS NULL"
+    " AND similarity(n.normalised, %(name)s) >= %(name_similarity)s",
+    "postcode": "SELECT a.person_id, 3 FROM people_personaddress a"
+    " JOIN people_personname n ON n.person_id = a.person_id"
+    " WHERE a.postcode = %(postcode)s AND a.postcode <> ''"
+    " AND similarity(n.normalised, %(name)s) >= %(name_similarity)s",
+}
+
+RECORDS_SQL = """
+WITH found (person_id, priority) AS ({arms}),
+candidate AS (
+    SELECT person_id, min(priority) AS priority FROM found GROUP BY person_id
+    ORDER BY min(priority), person_id LIMIT %(limit)s
 )
 SELECT p.id, p.date_of_birth,
        ARRAY(SELECT n.given_name || '|' || n.family_name FROM people_personname n
@@ -45,9 +51,41 @@ SELECT p.id, p.date_of_birth,
        ARRAY(SELECT i.kind || ':' || i.value FROM people_identifier i WHERE i.person_id = p.id),
        ARRAY(SELECT a.normalised || '|' || a.postcode
                FROM people_personaddress a WHERE a.person_id = p.id)
-  FROM people_person p
- WHERE p.id IN (SELECT person_id FROM candidate) AND p.merged_into_id IS NULL
+  FROM candidate c JOIN people_person p ON p.id = c.person_id
+ WHERE p.merged_into_id IS NULL
 """
+
+
+def blocking_parameters(identity: Identity, policy: MatchingPolicy) -> dict:
+    """The values ``candidates_sql`` takes."""
+    blocking = policy["blocking"]
+    return {
+        "phones": list(identity.phones),
+        "emails": list(identity.emails),
+        "births": birth_dates_to_block(identity.date_of_birth),
+        "postcode": identity.postcode,
+        "name": identity.full_name,
+        "name_similarity": blocking["name_similarity"],
+        "limit": int(blocking["max_candidates"]),
+    }
+
+
+def candidates_sql(identity: Identity) -> str | None:
+    """The blocking statement for the keys this identity has (None: it has none)."""
+    named = bool(identity.full_name)
+    wanted = [
+        key
+        for key, present in (
+            ("phones", identity.phones),
+            ("emails", identity.emails),
+            ("births", named and identity.date_of_birth),
+            ("postcode", named and identity.postcode),
+        )
+        if present
+    ]
+    if not wanted:
+        return None
+    return RECORDS_SQL.format(arms=" UNION ALL ".join(BLOCKS[key] for key in wanted))
 
 
 @dataclass(frozen=True)
@@ -98,20 +136,11 @@ def find_candidates(
     policy = policy or current_matching_policy()
     if identity.is_empty():
         return []
-    blocking = policy["blocking"]
+    sql = candidates_sql(identity)
+    if sql is None:
+        return []
     with connection.cursor() as cursor:
-        cursor.execute(
-            CANDIDATES_SQL,
-            {
-                "phones": list(identity.phones),
-                "emails": list(identity.emails),
-                "births": birth_dates_to_block(identity.date_of_birth),
-                "postcode": identity.postcode,
-                "name": identity.full_name,
-                "name_similarity": blocking["name_similarity"],
-                "limit": int(blocking["max_candidates"]),
-            },
-        )
+        cursor.execute(sql, blocking_parameters(identity, policy))
         return [_record(row) for row in cursor.fetchall()]
 
 
@@ -126,12 +155,17 @@ def rank(identity: Identity, records: list[CandidateRecord], policy: MatchingPol
     floor = policy.possible_threshold if identity.full_name else policy.nameless_threshold
     above = [match for match in scored if match.score >= floor]
     confident = None
-    if above and above[0].score >= policy.link_threshold:
+    best = above[0] if above else None
+    if best and best.score >= policy.link_threshold and not best.first_names_differ:
         runner_up = above[1].score if len(above) > 1 else None
-        # Two people who both fit well (twins, a father and son with one name)
-        # are for the handler to tell apart, not for the matcher to guess.
-        if runner_up is None or runner_up < policy.link_threshold:
-            confident = above[0]
+        # Two people who both fit well (a father and son with one name at one
+        # address) are for the handler to tell apart, unless one clearly wins.
+        if (
+            runner_up is None
+            or runner_up < policy.link_threshold
+            or (best.score - runner_up >= policy.link_margin)
+        ):
+            confident = best
     possible = tuple(match for match in above if match is not confident)
     return MatchResult(confident=confident, possible=possible, candidates_scored=len(scored))
 

@@ -17,7 +17,7 @@ MATCHING_FILE = "matching.yaml"
 
 # section -> keys it must have (every one a number)
 SECTIONS: dict[str, tuple[str, ...]] = {
-    "thresholds": ("link", "possible", "possible_without_name"),
+    "thresholds": ("link", "possible", "possible_without_name", "margin"),
     "given_name": (
         "exact",
         "nickname",
@@ -64,6 +64,11 @@ class MatchingPolicy:
     @property
     def possible_threshold(self) -> float:
         return self.weights["thresholds"]["possible"]
+
+    @property
+    def link_margin(self) -> float:
+        """How far the best must beat a runner-up that also passes ``link``."""
+        return self.weights["thresholds"]["margin"]
 
     @property
     def nameless_threshold(self) -> float:

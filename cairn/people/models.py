@@ -67,10 +67,12 @@ class Person(models.Model):
                 condition=models.Q(merged_into__isnull=False),
                 name="person_merged_into",
             ),
+            # Covering (id included): the date-of-birth block reads the index alone.
             models.Index(
                 fields=["date_of_birth"],
+                include=["id"],
                 condition=models.Q(merged_into__isnull=True),
-                name="person_live_dob",
+                name="person_live_dob_cover",
             ),
         ]
         verbose_name_plural = "people"
@@ -92,7 +94,12 @@ class NameKind(models.TextChoices):
 class PersonName(models.Model):
     """A name a person is known by; the primary one mirrors Person's fields."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="names")
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="names",
+        db_index=False,  # person_name_cover serves it
+    )
     kind = models.CharField(max_length=10, choices=NameKind.choices, default=NameKind.ALIAS)
     given_name = models.CharField(max_length=100, blank=True, default="")
     family_name = models.CharField(max_length=100, blank=True, default="")
@@ -103,7 +110,8 @@ class PersonName(models.Model):
     class Meta:
         indexes = [
             GistIndex(fields=["normalised"], name="person_name_trgm", opclasses=["gist_trgm_ops"]),
-            models.Index(fields=["person"], name="person_name_person"),
+            # Covering: blocking compares each candidate's names without the table.
+            models.Index(fields=["person"], include=["normalised"], name="person_name_cover"),
         ]
 
     def __str__(self) -> str:
@@ -122,7 +130,12 @@ class Identifier(models.Model):
     phone number alone never links a contact to a person.
     """
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="identifiers",
+        db_index=False,  # identifier_once_per_person starts with it
+    )
     kind = models.CharField(max_length=10, choices=IdentifierKind.choices)
     value = models.CharField(max_length=254)
     first_seen_at = models.DateTimeField(auto_now_add=True)
@@ -140,7 +153,12 @@ class Identifier(models.Model):
 
 
 class PersonAddress(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="addresses")
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="addresses",
+        db_index=False,  # person_address_person serves it
+    )
     address_text = models.CharField(max_length=400)
     postcode = models.CharField(max_length=10, blank=True, default="")
     normalised = models.CharField(max_length=420, help_text="lower case, punctuation removed")
@@ -152,7 +170,10 @@ class PersonAddress(models.Model):
     class Meta:
         indexes = [
             models.Index(
-                fields=["postcode"], condition=~models.Q(postcode=""), name="person_address_pc"
+                fields=["postcode"],
+                include=["person"],
+                condition=~models.Q(postcode=""),
+                name="person_address_pc_cover",
             ),
             GinIndex(fields=["normalised"], name="person_address_trgm", opclasses=["gin_trgm_ops"]),
             models.Index(fields=["person"], name="person_address_person"),
@@ -185,9 +206,12 @@ class MatterRole(models.Model):
     (``ended_at``) rather than deleting it, so the history stays.
     """
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="roles")
+    # Indexed by matter_role_person and matter_role_contact (Meta), not twice.
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="roles", db_index=False
+    )
     contact = models.ForeignKey(
-        "contacts.Contact", on_delete=models.PROTECT, related_name="person_roles"
+        "contacts.Contact", on_delete=models.PROTECT, related_name="person_roles", db_index=False
     )
     role = models.CharField(max_length=20, choices=MatterRoleKind.choices)
     method = models.CharField(max_length=10, choices=LinkMethod.choices)
@@ -253,7 +277,10 @@ class PossibleMatch(models.Model):
         REJECTED = "rejected", _("Not the same person")
 
     contact = models.ForeignKey(
-        "contacts.Contact", on_delete=models.CASCADE, related_name="possible_matches"
+        "contacts.Contact",
+        on_delete=models.CASCADE,
+        related_name="possible_matches",
+        db_index=False,  # possible_match_once starts with it
     )
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="possible_matches")
     score = models.FloatField()
@@ -288,7 +315,12 @@ class Marker(models.Model):
         EXPIRED = "expired", _("Expired")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="markers")
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="markers",
+        db_index=False,  # marker_person starts with it
+    )
     kind = models.CharField(max_length=40)  # a code from policy/markers.yaml
     source = models.CharField(max_length=200)
     note = models.TextField(blank=True, default="")

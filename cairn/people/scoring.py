@@ -16,6 +16,8 @@ from rapidfuzz.fuzz import token_set_ratio
 from cairn.people.identity import Identity
 from cairn.people.matching_policy import MatchingPolicy
 
+FIRST_NAMES_DIFFER = "first names differ"
+
 
 @dataclass(frozen=True)
 class CandidateRecord:
@@ -34,6 +36,9 @@ class MatchScore:
     person_id: int
     score: float
     reasons: tuple[str, ...] = field(default=())
+    # Twins and siblings agree on everything but the first name: whatever the
+    # total, a record whose first name disagrees is for a handler to decide.
+    first_names_differ: bool = False
 
 
 @cache
@@ -67,7 +72,7 @@ def _given(probe: str, known: str, weights: dict[str, float]) -> tuple[float, st
         return weights["initial"], "first initial agrees"
     if similarity >= weights["near_similarity"]:
         return weights["near"], "first names alike"
-    return weights["different"], "first names differ"
+    return weights["different"], FIRST_NAMES_DIFFER
 
 
 def _family(probe: str, known: str, weights: dict[str, float]) -> tuple[float, str]:
@@ -83,6 +88,17 @@ def _family(probe: str, known: str, weights: dict[str, float]) -> tuple[float, s
     return weights["different"], "family names differ"
 
 
+def _swapped(identity: Identity, given: str, family: str, policy: MatchingPolicy) -> bool:
+    """Given and family written the wrong way round (allowing a typo in each)."""
+    close = policy["given_name"]["close_similarity"]
+    if JaroWinkler.similarity(identity.given_name, given) >= close:
+        return False  # the first names agree as they stand
+    return (
+        JaroWinkler.similarity(identity.given_name, family) >= close
+        and JaroWinkler.similarity(identity.family_name, given) >= close
+    )
+
+
 def _names(identity: Identity, record: CandidateRecord, policy: MatchingPolicy):
     """The best-scoring of the candidate's names (aliases included)."""
     if not identity.given_name or not record.names:
@@ -91,12 +107,7 @@ def _names(identity: Identity, record: CandidateRecord, policy: MatchingPolicy):
     for given, family in record.names:
         if not given:
             continue
-        if (
-            identity.family_name
-            and identity.given_name == family
-            and identity.family_name == given
-            and given != family
-        ):
+        if identity.family_name and family and _swapped(identity, given, family, policy):
             option = (policy.swapped_names, ("same names, written the other way round",))
         else:
             points, reason = _given(identity.given_name, given, policy["given_name"])
@@ -174,4 +185,9 @@ def score(identity: Identity, record: CandidateRecord, policy: MatchingPolicy) -
         if reason:
             reasons.append(reason)
     place_points, place_reasons = _place(identity, record, policy)
-    return MatchScore(record.person_id, round(total + place_points, 2), (*reasons, *place_reasons))
+    return MatchScore(
+        record.person_id,
+        round(total + place_points, 2),
+        (*reasons, *place_reasons),
+        first_names_differ=FIRST_NAMES_DIFFER in reasons,
+    )

@@ -170,3 +170,22 @@ def test_a_new_address_is_placed_by_its_postcode(handler, divisions, tmp_path):
     address = person.addresses.get()
     assert address.postcode == "EH1 1YZ"
     assert address.latitude is not None and address.longitude is not None
+
+
+def test_whoever_shares_the_phone_comes_before_a_crowd_born_that_day(handler):
+    """The cut at max_candidates keeps phone and email matches first (a placeholder
+    date of birth shared by many records must not push the phone's owner out)."""
+    for number in range(60):
+        record_person(
+            given_name="Morag",
+            family_name=f"MacLeod{number}",
+            date_of_birth="1900-01-01",
+            actor=handler,
+        )
+    owner = record_person(
+        given_name="Morag", family_name="MacLeod", phones=("0131 496 0999",), actor=handler
+    )
+    identity = identity_of(name="Morag MacLeod", date_of_birth="1900-01-01", phones=["01314960999"])
+    found = [c.person_id for c in find_candidates(identity)]
+    assert len(found) == 50
+    assert owner.pk in found

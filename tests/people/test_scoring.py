@@ -109,3 +109,34 @@ def test_an_unknown_key_in_the_policy_names_itself():
 def test_possible_above_link_is_refused():
     with pytest.raises(MatchingPolicyError, match="possible is above"):
         parse_matching_policy(POLICY_TEXT.replace("possible: 9.0", "possible: 99.0"))
+
+
+def test_swapped_names_with_a_typo_are_still_recognised(policy):
+    identity = identity_of(name="Macleoid Morag", phones=["07700900123"])
+    assert "same names, written the other way round" in score(identity, morag(), policy).reasons
+
+
+def test_a_twin_is_never_confident_however_much_else_agrees(policy):
+    from cairn.people.matching import rank
+
+    twin = identity_of(
+        name="Mairi MacLeod",
+        date_of_birth="1979-05-14",
+        phones=["07700900123"],
+        address="12 Leith Walk Edinburgh",
+        postcode="EH6 5DT",
+    )
+    result = rank(twin, [morag()], policy)
+    assert result.confident is None
+
+
+def test_a_clear_winner_over_a_strong_runner_up_is_linked(policy):
+    from cairn.people.matching import rank
+
+    identity = identity_of(
+        name="Morag MacLeod", date_of_birth="1979-05-14", emails=["morag@example.org"]
+    )
+    namesake = morag(person_id=2, emails=frozenset(), phones=frozenset(), addresses=())
+    result = rank(identity, [morag(), namesake], policy)
+    assert result.confident is not None and result.confident.person_id == 1
+    assert [m.person_id for m in result.possible] == [2]
