@@ -277,6 +277,7 @@ def split_time(
 ) -> Split:
     """After the timed run: find_candidates and rank timed apart for every probe, the CPU
     cost of each kind of call, and EXPLAIN ANALYZE of the slowest matches."""
+    from cairn.people.candidates_function import EXPLAINABLE_QUERY
     from cairn.people.matching import (
         blocking_parameters,
         candidates_sql,
@@ -302,12 +303,12 @@ def split_time(
     plans = []
     for index in slowest:
         kind, identity = probes[index]
-        sql = candidates_sql(identity)
-        if sql is None:
+        if candidates_sql(identity) is None:
             continue
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor:  # the query the function runs, to see its plan
             cursor.execute(
-                "EXPLAIN (ANALYZE, BUFFERS) " + sql, blocking_parameters(identity, policy)
+                "EXPLAIN (ANALYZE, BUFFERS) " + EXPLAINABLE_QUERY,
+                blocking_parameters(identity, policy),
             )
             plan = [row[0] for row in cursor.fetchall()]
         executed = next((line for line in plan if line.startswith("Execution Time")), "?")

@@ -20,50 +20,29 @@ from cairn.people.identity import Identity, fold
 from cairn.people.matching_policy import MatchingPolicy, current_matching_policy
 from cairn.people.scoring import CandidateRecord, MatchScore, score
 
-# One arm per blocking key the identity has; the statement holds only those
-# arms, so planning it costs what the identity needs. Priority orders the cut
-# at max_candidates: whoever shares a phone or email comes before the people
-# born that day or living at that postcode, however many of those there are.
-BLOCKS = {
-    "phones": "SELECT person_id, 1 AS priority FROM people_identifier"
-    " WHERE kind = 'phone' AND value = ANY(%(phones)s)",
-    "emails": "SELECT person_id, 1 FROM people_identifier"
-    " WHERE kind = 'email' AND value = ANY(%(emails)s)",
-    "births": "SELECT p.id, 2 FROM people_person p"
-    " JOIN people_personname n ON n.person_id = p.id"
-    " WHERE p.date_of_birth = ANY(%(births)s) AND p.merged_into_id IS NULL"
-    " AND similarity(n.normalised, %(name)s) >= %(name_similarity)s",
-    "postcode": "SELECT a.person_id, 3 FROM people_personaddress a"
-    " JOIN people_personname n ON n.person_id = a.person_id"
-    " WHERE a.postcode = %(postcode)s AND a.postcode <> ''"
-    " AND similarity(n.normalised, %(name)s) >= %(name_similarity)s",
-}
-
-RECORDS_SQL = """
-WITH found (person_id, priority) AS ({arms}),
-candidate AS (
-    SELECT person_id, min(priority) AS priority FROM found GROUP BY person_id
-    ORDER BY min(priority), person_id LIMIT %(limit)s
+# The blocking query itself is the PL/pgSQL function people_match_candidates
+# (cairn/people/candidates_function.py, migration people/0003): its plan is
+# kept for the session. Priority orders the cut at max_candidates: whoever
+# shares a phone or email comes before the people born that day or living at
+# that postcode, however many of those there are.
+CANDIDATES_SQL = (
+    "SELECT * FROM people_match_candidates(%(phones)s::text[], %(emails)s::text[],"
+    " %(births)s::date[], %(postcode)s, %(name)s, %(name_similarity)s::real, %(limit)s)"
 )
-SELECT p.id, p.date_of_birth,
-       ARRAY(SELECT n.given_name || '|' || n.family_name FROM people_personname n
-              WHERE n.person_id = p.id ORDER BY n.kind <> 'primary', n.id),
-       ARRAY(SELECT i.kind || ':' || i.value FROM people_identifier i WHERE i.person_id = p.id),
-       ARRAY(SELECT a.normalised || '|' || a.postcode
-               FROM people_personaddress a WHERE a.person_id = p.id)
-  FROM candidate c JOIN people_person p ON p.id = c.person_id
- WHERE p.merged_into_id IS NULL
-"""
 
 
-def blocking_parameters(identity: Identity, policy: MatchingPolicy) -> dict:
-    """The values ``candidates_sql`` takes."""
+def blocking_parameters(
+    identity: Identity, policy: MatchingPolicy, *, identifiers_only: bool = False
+) -> dict:
+    """The values ``candidates_sql`` takes. Birth dates and postcode block only
+    with a name to compare (a bare date of birth is no evidence of anyone)."""
     blocking = policy["blocking"]
+    named = bool(identity.full_name) and not identifiers_only
     return {
         "phones": list(identity.phones),
         "emails": list(identity.emails),
-        "births": birth_dates_to_block(identity.date_of_birth),
-        "postcode": identity.postcode,
+        "births": birth_dates_to_block(identity.date_of_birth) if named else [],
+        "postcode": identity.postcode if named else "",
         "name": identity.full_name,
         "name_similarity": blocking["name_similarity"],
         "limit": int(blocking["max_candidates"]),
@@ -71,21 +50,10 @@ def blocking_parameters(identity: Identity, policy: MatchingPolicy) -> dict:
 
 
 def candidates_sql(identity: Identity) -> str | None:
-    """The blocking statement for the keys this identity has (None: it has none)."""
-    named = bool(identity.full_name)
-    wanted = [
-        key
-        for key, present in (
-            ("phones", identity.phones),
-            ("emails", identity.emails),
-            ("births", named and identity.date_of_birth),
-            ("postcode", named and identity.postcode),
-        )
-        if present
-    ]
-    if not wanted:
+    """The blocking call for this identity (None: it has nothing to block on)."""
+    if not (identity.phones or identity.emails or identity.full_name):
         return None
-    return RECORDS_SQL.format(arms=" UNION ALL ".join(BLOCKS[key] for key in wanted))
+    return CANDIDATES_SQL
 
 
 @dataclass(frozen=True)
@@ -130,17 +98,19 @@ def _record(row) -> CandidateRecord:
 
 
 def find_candidates(
-    identity: Identity, policy: MatchingPolicy | None = None
+    identity: Identity, policy: MatchingPolicy | None = None, *, identifiers_only: bool = False
 ) -> list[CandidateRecord]:
-    """The people who share a blocking key with the identity (at most max_candidates)."""
+    """The people who share a blocking key with the identity (at most max_candidates);
+    ``identifiers_only``: only those sharing a phone number or email address."""
     policy = policy or current_matching_policy()
     if identity.is_empty():
         return []
     sql = candidates_sql(identity)
     if sql is None:
         return []
+    parameters = blocking_parameters(identity, policy, identifiers_only=identifiers_only)
     with connection.cursor() as cursor:
-        cursor.execute(sql, blocking_parameters(identity, policy))
+        cursor.execute(sql, parameters)
         return [_record(row) for row in cursor.fetchall()]
 
 
@@ -171,6 +141,17 @@ def rank(identity: Identity, records: list[CandidateRecord], policy: MatchingPol
 
 
 def match_identity(identity: Identity, policy: MatchingPolicy | None = None) -> MatchResult:
-    """Find and score the candidates for one identity: the online lookup."""
+    """Find and score the candidates for one identity: the online lookup.
+
+    With a phone number or email address, the people holding it are looked
+    at first: most contacts come from someone who has been in touch before
+    with the same number, and when one of them is a confident match the
+    wider blocks (date of birth, postcode) are not needed. Otherwise, or
+    when nobody holds it, every block is searched.
+    """
     policy = policy or current_matching_policy()
+    if identity.phones or identity.emails:
+        first = rank(identity, find_candidates(identity, policy, identifiers_only=True), policy)
+        if first.confident is not None:
+            return first
     return rank(identity, find_candidates(identity, policy), policy)

@@ -31,12 +31,16 @@ class Person(models.Model):
     """One human being as far as we know them.
 
     The name here is the primary one; it is also a ``PersonName`` row (kind
-    primary), because matching blocks on the trigram index of that table.
+    primary), with the aliases. ``search_name`` is the primary name
+    normalised ("given family"), kept by the services, and carried in the
+    date-of-birth index so that the date-of-birth block compares names
+    without reading another table.
     """
 
     given_name = models.CharField(max_length=100, blank=True, default="")
     family_name = models.CharField(max_length=100, blank=True, default="")
     date_of_birth = models.DateField(null=True, blank=True)
+    search_name = models.CharField(max_length=210, blank=True, default="")
     preferred_language = models.CharField(max_length=8, blank=True, default="")
     access_needs = ArrayField(
         models.CharField(max_length=20, choices=AccessNeed.choices), default=list, blank=True
@@ -67,12 +71,12 @@ class Person(models.Model):
                 condition=models.Q(merged_into__isnull=False),
                 name="person_merged_into",
             ),
-            # Covering (id included): the date-of-birth block reads the index alone.
+            # Covering: the date-of-birth block reads the index alone, name included.
             models.Index(
                 fields=["date_of_birth"],
-                include=["id"],
+                include=["id", "search_name"],
                 condition=models.Q(merged_into__isnull=True),
-                name="person_live_dob_cover",
+                name="person_live_dob_name",
             ),
         ]
         verbose_name_plural = "people"

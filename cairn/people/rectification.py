@@ -102,6 +102,8 @@ def rectify_person(
     setattr(person, field, new)
     person.save(update_fields=[field, "updated_at"])
     if field in ("given_name", "family_name"):
+        person.search_name = normalise_name(person.given_name, person.family_name)
+        person.save(update_fields=["search_name"])
         PersonName.objects.filter(person=person, kind=NameKind.PRIMARY).update(
             given_name=person.given_name,
             family_name=person.family_name,

@@ -91,6 +91,7 @@ def _new_person(identity: Identity, *, given: str, family: str, language: str = 
     person = Person.objects.create(
         given_name=given,
         family_name=family,
+        search_name=normalise_name(given, family),
         date_of_birth=identity.date_of_birth,
         preferred_language=language,
     )

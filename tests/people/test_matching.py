@@ -39,18 +39,27 @@ def test_blocking_on_birth_date_or_postcode_needs_a_similar_name(morag):
     assert find_candidates(identity_of(name="Xavier Quinn", postcode="EH6 5DT")) == []
 
 
-def test_blocking_is_one_statement_and_uses_indexes(morag):
-    identity = identity_of(name="Morag MacLeod", phones=["07700900123"], postcode="EH6 5DT")
+def test_blocking_is_one_call_and_its_query_uses_indexes(morag):
+    from cairn.people.candidates_function import EXPLAINABLE_QUERY
+    from cairn.people.matching import blocking_parameters
+    from cairn.people.matching_policy import current_matching_policy
+
+    identity = identity_of(
+        name="Morag MacLeod", phones=["07700900123"], postcode="EH6 5DT", date_of_birth="1979-05-14"
+    )
     with CaptureQueriesContext(connection) as queries:
         find_candidates(identity)
     assert len(queries) == 1
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
-        cursor.execute("EXPLAIN " + queries[0]["sql"])
+        cursor.execute(
+            "EXPLAIN " + EXPLAINABLE_QUERY,
+            blocking_parameters(identity, current_matching_policy()),
+        )
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("RESET enable_seqscan")
-    assert "identifier_lookup" in plan
-    assert "person_address_pc" in plan
+    for index in ("identifier_lookup", "person_address_pc_cover", "person_live_dob_name"):
+        assert index in plan
 
 
 def test_merged_records_are_never_candidates(morag, handler):

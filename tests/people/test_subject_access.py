@@ -121,3 +121,16 @@ def test_rectification_refuses_bad_values(morag, officer_of_disclosure):
         )
     with pytest.raises(ValidationError):
         rectify_person(morag, field="password", value="x", reason="no", actor=officer_of_disclosure)
+
+
+def test_a_corrected_name_is_what_the_birth_date_block_compares(morag, officer_of_disclosure):
+    from cairn.people.identity import identity_of
+    from cairn.people.matching import find_candidates
+
+    rectify_person(
+        morag, field="family_name", value="Stewart", reason="Married", actor=officer_of_disclosure
+    )
+    morag.refresh_from_db()
+    assert morag.search_name == "morag stewart"
+    found = find_candidates(identity_of(name="Morag Stewart", date_of_birth="1979-05-14"))
+    assert [c.person_id for c in found] == [morag.pk]
