@@ -186,6 +186,22 @@ def _link(
     return matter_role
 
 
+def _person_from_contact(contact: Contact, identity: Identity, *, actor: Any) -> Person:
+    """A new person record from what the contact says about its reporter."""
+    given, family = _raw_names(contact)
+    person = _new_person(identity, given=given, family=family, language=contact.language)
+    _add_identity(person, identity, (contact.reporter_details or {}).get("address", ""))
+    record(
+        Operation.COLLECTION,
+        object_type="person",
+        object_id=person.pk,
+        fields=["name", "identifiers"],
+        actor=actor,
+        context={"contact": contact.pk},
+    )
+    return person
+
+
 def _locked_contact(contact_id: int) -> Contact:
     return Contact.objects.select_for_update().get(pk=contact_id)
 
@@ -231,17 +247,7 @@ def match_contact(contact_id: int, *, actor: Any = None) -> ContactMatch:
         )
         outcome = MatchOutcome.POSSIBLE
     elif identity.full_name:
-        given, family = _raw_names(contact)
-        person = _new_person(identity, given=given, family=family, language=contact.language)
-        _add_identity(person, identity, (contact.reporter_details or {}).get("address", ""))
-        record(
-            Operation.COLLECTION,
-            object_type="person",
-            object_id=person.pk,
-            fields=["name", "identifiers"],
-            actor=actor,
-            context={"contact": contact.pk},
-        )
+        person = _person_from_contact(contact, identity, actor=actor)
         _link(contact, person, role=MatterRoleKind.REPORTER, method=LinkMethod.CREATED, actor=actor)
         outcome = MatchOutcome.NEW_PERSON
     else:
@@ -322,17 +328,7 @@ def create_person_for_contact(contact: Contact, *, actor: Any) -> MatterRole:
     identity = identity_of_contact(contact)
     if not identity.full_name:
         raise ValidationError(_("The contact gives no name to make a person record from."))
-    given, family = _raw_names(contact)
-    person = _new_person(identity, given=given, family=family, language=contact.language)
-    _add_identity(person, identity, (contact.reporter_details or {}).get("address", ""))
-    record(
-        Operation.COLLECTION,
-        object_type="person",
-        object_id=person.pk,
-        fields=["name", "identifiers"],
-        actor=actor,
-        context={"contact": contact.pk},
-    )
+    person = _person_from_contact(contact, identity, actor=actor)
     PossibleMatch.objects.filter(contact=contact, status=PossibleMatch.Status.OPEN).update(
         status=PossibleMatch.Status.REJECTED, decided_at=timezone.now(), decided_by=actor
     )
