@@ -116,10 +116,27 @@ def run_worker() -> None:
     database = connections.settings["default"]
     kept = database["CONN_MAX_AGE"]
     database["CONN_MAX_AGE"] = 0
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            with app.replace_connector(app.connector.get_worker_connector()):
+                app.run_worker(
+                    queues=["notify"],
+                    wait=False,
+                    install_signal_handlers=False,
+                    listen_notify=False,
+                )
+        except BaseException as failure:  # handed to the test's thread below
+            failures.append(failure)
+
+    # Its own thread: the worker runs its own asyncio loop, and the browser tests'
+    # Playwright leaves a loop running in this one (asyncio.run refuses to nest).
+    worker = threading.Thread(target=work, name="notify-worker")
     try:
-        with app.replace_connector(app.connector.get_worker_connector()):
-            app.run_worker(
-                queues=["notify"], wait=False, install_signal_handlers=False, listen_notify=False
-            )
+        worker.start()
+        worker.join()
     finally:
         database["CONN_MAX_AGE"] = kept
+    if failures:
+        raise failures[0]
