@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.postgres.search import TrigramDistance
+from django.contrib.postgres.search import TrigramWordDistance
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
@@ -378,8 +378,8 @@ def search_people(text: str, *, user: Any, limit: int = 20) -> list[Person]:
     else:
         name = fold(text)
         ids = list(
-            PersonName.objects.filter(normalised__trigram_similar=name)
-            .annotate(distance=TrigramDistance("normalised", name))
+            PersonName.objects.filter(normalised__trigram_word_similar=name)
+            .annotate(distance=TrigramWordDistance(name, "normalised"))
             .order_by("distance")
             .values_list("person_id", flat=True)[: limit * 3]
         )

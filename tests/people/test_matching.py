@@ -198,3 +198,10 @@ def test_whoever_shares_the_phone_comes_before_a_crowd_born_that_day(handler):
     found = [c.person_id for c in find_candidates(identity)]
     assert len(found) == 50
     assert owner.pk in found
+
+
+def test_a_family_name_alone_finds_the_record_in_search(morag, handler):
+    from cairn.people.queries import search_people
+
+    record_person(given_name="Ailsa", family_name="Fraser", actor=handler)
+    assert search_people("MacLeod", user=handler) == [morag]
