@@ -19,7 +19,7 @@ and links it to its call, in one transaction.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import phonenumbers
@@ -311,6 +311,7 @@ class CallTaking:
     category: str
     caller_number: str = ""
     caller_name: str = ""
+    caller_date_of_birth: date | None = None  # helps matching the caller to their record
     address_text: str = ""
     postcode: str = ""
     anonymous: bool = False
@@ -335,6 +336,11 @@ def _validate_taking(taking: CallTaking) -> tuple[dict[str, str], str]:
         errors["caller_name"] = _("Leave the name empty for an anonymous caller")
     if taking.anonymous and taking.caller_number.strip():
         errors["caller_number"] = _("Leave the number empty for an anonymous caller")
+    born = taking.caller_date_of_birth
+    if born and taking.anonymous:
+        errors["caller_date_of_birth"] = _("Leave the date of birth empty for an anonymous caller")
+    elif born and not (date(1900, 1, 1) <= born <= timezone.localdate()):
+        errors["caller_date_of_birth"] = _("Enter a real date of birth, like 14 05 1979")
     try:
         caller_number = normalise_phone(taking.caller_number)
     except ValidationError as error:
@@ -363,6 +369,11 @@ def take_call(taking: CallTaking, *, user: Any) -> Receipt:
         anonymous=taking.anonymous,
         reporter_name=taking.caller_name,
         reporter_phone=caller_number,
+        reporter_details=(
+            {"date_of_birth": taking.caller_date_of_birth.isoformat()}
+            if taking.caller_date_of_birth
+            else {}
+        ),
         address_text=taking.address_text,
         postcode=taking.postcode,
         source=CALL_TAKING_SOURCE,

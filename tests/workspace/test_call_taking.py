@@ -224,3 +224,47 @@ def test_saving_a_call_takes_a_fixed_number_of_queries(
     client.post(NEW, a_call())  # the first call in a session
     with django_assert_max_num_queries(17):
         client.post(NEW, a_call())
+
+
+def test_the_callers_date_of_birth_is_kept_and_matches_them_to_their_record(signed_in, advisor):
+    from cairn.people.models import MatchOutcome, MatterRole
+    from cairn.people.services import match_contact, record_person
+
+    known = record_person(
+        given_name="Jo", family_name="Bloggs", date_of_birth="1979-05-14", actor=advisor
+    )
+    client = signed_in(advisor)
+    response = client.post(
+        NEW, a_call(caller_number="", caller_date_of_birth="1979-05-14", postcode="")
+    )
+    assert response.status_code == 302
+    contact = Contact.objects.get()
+    assert contact.reporter_details == {"date_of_birth": "1979-05-14"}
+    assert match_contact(contact.pk).outcome == MatchOutcome.LINKED
+    assert MatterRole.objects.get(contact=contact).person == known
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"caller_date_of_birth": "2999-01-01"}, "Enter a real date of birth"),
+        ({"caller_date_of_birth": "14/05/1979x"}, "Enter a real date of birth"),
+        (
+            {
+                "caller_date_of_birth": "1979-05-14",
+                "anonymous": "on",
+                "caller_name": "",
+                "caller_number": "",
+            },
+            "Leave the date of birth empty for an anonymous caller",
+        ),
+    ],
+)
+def test_a_bad_date_of_birth_is_refused_and_what_was_typed_stays(
+    signed_in, advisor, change, message
+):
+    response = signed_in(advisor).post(NEW, a_call(**change))
+    assert response.status_code == 200
+    assert message in body(response)
+    assert "Two men are fighting outside the bar." in body(response)
+    assert not Contact.objects.exists()

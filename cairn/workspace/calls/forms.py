@@ -32,6 +32,13 @@ class CallTakingForm(DesignSystemForm):
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+    caller_date_of_birth = forms.DateField(
+        label=_("Caller's date of birth (optional)"),
+        required=False,
+        help_text=_("Helps find their earlier contacts and any markers on their record"),
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}),
+        error_messages={"invalid": _("Enter a real date of birth, like 14 05 1979")},
+    )
     anonymous = forms.BooleanField(label=_("The caller wants to stay anonymous"), required=False)
     address_text = forms.CharField(
         label=_("Where is it happening?"),
@@ -73,6 +80,7 @@ class CallTakingForm(DesignSystemForm):
             category=data["category"],
             caller_number=data["caller_number"],
             caller_name=data["caller_name"],
+            caller_date_of_birth=data["caller_date_of_birth"],
             address_text=data["address_text"],
             postcode=data["postcode"],
             anonymous=data["anonymous"],
