@@ -340,7 +340,7 @@ def _validate_taking(taking: CallTaking) -> tuple[dict[str, str], str]:
     if born and taking.anonymous:
         errors["caller_date_of_birth"] = _("Leave the date of birth empty for an anonymous caller")
     elif born and not (date(1900, 1, 1) <= born <= timezone.localdate()):
-        errors["caller_date_of_birth"] = _("Enter a real date of birth, like 14 05 1979")
+        errors["caller_date_of_birth"] = _("Enter a real date of birth, like 14/05/1979")
     try:
         caller_number = normalise_phone(taking.caller_number)
     except ValidationError as error:

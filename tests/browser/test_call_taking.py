@@ -28,6 +28,9 @@ def test_an_advisor_takes_a_999_call_by_keyboard(ui, advisor):
     keyboard.press("Tab")
     keyboard.type("Jo Bloggs")
     keyboard.press("Tab")
+    focused(ui, "Caller's date of birth (optional)")
+    keyboard.type("14/05/1979")
+    keyboard.press("Tab")
     focused(ui, "The caller wants to stay anonymous")
     keyboard.press("Tab")
     keyboard.type("Outside the Central Bar, Leith Walk")
@@ -67,6 +70,7 @@ def test_an_advisor_takes_a_999_call_by_keyboard(ui, advisor):
     assert contact.reporter_phone == "+441314960123"
     assert contact.narrative == "Two men fighting, one has a bottle.\nCaller is across the road."
     assert (contact.category, contact.postcode) == ("crime", "EH6 8RY")
+    assert contact.reporter_details == {"date_of_birth": "1979-05-14"}
 
     keyboard.press("Enter")
     expect(ui.page.get_by_role("heading", level=1)).to_have_text("Take a call")
@@ -79,7 +83,7 @@ def test_enter_in_what_is_happening_saves_a_101_call(ui, advisor):
     ui.goto("/staff/calls/new/")
     keyboard = ui.page.keyboard
     focused(ui, "101")
-    for _field in range(6):  # number, name, anonymous, address, postcode, what is happening
+    for _field in range(7):  # number, name, date of birth, anonymous, address, postcode, what
         keyboard.press("Tab")
     focused(ui, "What is happening?")
     keyboard.type("My bike was stolen from the stairwell last night.")

@@ -235,7 +235,7 @@ def test_the_callers_date_of_birth_is_kept_and_matches_them_to_their_record(sign
     )
     client = signed_in(advisor)
     response = client.post(
-        NEW, a_call(caller_number="", caller_date_of_birth="1979-05-14", postcode="")
+        NEW, a_call(caller_number="", caller_date_of_birth="14/05/1979", postcode="")
     )
     assert response.status_code == 302
     contact = Contact.objects.get()

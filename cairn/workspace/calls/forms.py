@@ -35,9 +35,11 @@ class CallTakingForm(DesignSystemForm):
     caller_date_of_birth = forms.DateField(
         label=_("Caller's date of birth (optional)"),
         required=False,
-        help_text=_("Helps find their earlier contacts and any markers on their record"),
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}),
-        error_messages={"invalid": _("Enter a real date of birth, like 14 05 1979")},
+        help_text=_("For example 14/05/1979. Helps find their earlier contacts and any markers"),
+        # One text box, one Tab stop: a date picker's three segments slow a call down.
+        input_formats=["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"],
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        error_messages={"invalid": _("Enter a real date of birth, like 14/05/1979")},
     )
     anonymous = forms.BooleanField(label=_("The caller wants to stay anonymous"), required=False)
     address_text = forms.CharField(
