@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "cairn.people",
     "cairn.notify",
     "cairn.triage",
+    "cairn.cases",
     "cairn.partners",
     # Interfaces.
     "cairn.portal",

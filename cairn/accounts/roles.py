@@ -32,6 +32,7 @@ class Capability(StrEnum):
     VIEW_PEOPLE = "people.view"  # the person record, markers, history
     MANAGE_PEOPLE = "people.manage"  # link, unlink, merge, add and review markers
     SUBJECT_ACCESS = "people.subject_access"  # export everything held, rectify
+    WORK_CASES = "cases.work"  # open cases, add updates, record crimes, assign, close
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -42,6 +43,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.TRIAGE,
             Capability.VIEW_PEOPLE,
             Capability.MANAGE_PEOPLE,
+            Capability.WORK_CASES,
         }
     ),
     Role.CONTROL_ROOM_OPERATOR: frozenset(
@@ -51,13 +53,24 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.TRIAGE,
             Capability.VIEW_PEOPLE,
             Capability.MANAGE_PEOPLE,
+            Capability.WORK_CASES,
         }
     ),
     Role.RESOLUTION_OFFICER: frozenset(
-        {Capability.USE_WORKSPACE, Capability.VIEW_PEOPLE, Capability.MANAGE_PEOPLE}
+        {
+            Capability.USE_WORKSPACE,
+            Capability.VIEW_PEOPLE,
+            Capability.MANAGE_PEOPLE,
+            Capability.WORK_CASES,
+        }
     ),
     Role.LOCAL_OFFICER: frozenset(
-        {Capability.USE_WORKSPACE, Capability.VIEW_PEOPLE, Capability.MANAGE_PEOPLE}
+        {
+            Capability.USE_WORKSPACE,
+            Capability.VIEW_PEOPLE,
+            Capability.MANAGE_PEOPLE,
+            Capability.WORK_CASES,
+        }
     ),
     Role.SUPERVISOR: frozenset(
         {
@@ -69,6 +82,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_PEOPLE,
             Capability.MANAGE_PEOPLE,
             Capability.SUBJECT_ACCESS,
+            Capability.WORK_CASES,
         }
     ),
     Role.PARTNER_USER: frozenset({Capability.USE_WORKSPACE}),

@@ -1,0 +1,334 @@
+"""Writes for cases: open, gather contacts, add updates, record a crime, assign, close.
+
+Every function is one transaction holding the case's row lock, so two officers
+acting on one case take turns. Each writes its audit row and its domain event
+(subject "case"; events carry codes, ids and counts, never the public's words
+or an update's text).
+
+Who may act: the WORK_CASES capability (handlers, control room operators,
+Resolution Team and local officers, supervisors).
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cairn.accounts.models import Team
+from cairn.accounts.roles import Capability, has_capability
+from cairn.audit.models import Operation
+from cairn.audit.services import record
+from cairn.cases.categories import incident_categories
+from cairn.cases.models import (
+    MAX_CLASSIFICATION_LENGTH,
+    MAX_UPDATE_LENGTH,
+    Case,
+    CaseContact,
+    CaseStatus,
+    CaseUpdate,
+    ClosureOutcome,
+    UpdateKind,
+    Visibility,
+)
+from cairn.contacts.models import Contact
+from cairn.events.services import record_event
+
+CASE_CAPABILITY = Capability.WORK_CASES
+
+
+class CaseError(Exception):
+    """A case action refused for a reason the officer can act on; ``str()`` says it."""
+
+
+class CaseClosed(CaseError):
+    def __init__(self, case: Case):
+        super().__init__(
+            _("%(reference)s is closed: it takes no more changes.") % {"reference": case.reference}
+        )
+
+
+class ContactInAnotherCase(CaseError):
+    def __init__(self, contact: Contact, case: Case):
+        self.case = case
+        super().__init__(
+            _("%(contact)s already belongs to case %(case)s.")
+            % {"contact": contact.reference, "case": case.reference}
+        )
+
+
+def _require(user: Any) -> None:
+    if not has_capability(user, CASE_CAPABILITY):
+        raise PermissionDenied
+
+
+def _locked(case: Case) -> Case:
+    """The case's row, locked until the transaction ends, as it is now."""
+    return Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+
+
+def _refresh(target: Case, source: Case) -> Case:
+    """Copy the locked row's values onto the caller's instance, so it sees the change."""
+    for field in Case._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+    return target
+
+
+def _contact_ids(case: Case) -> list[int]:
+    return list(case.case_contacts.order_by("pk").values_list("contact_id", flat=True))
+
+
+def _audit(operation: Operation, case: Case, fields: Iterable[str], actor: Any, **context) -> None:
+    record(
+        operation,
+        object_type="case",
+        object_id=case.pk,
+        fields=fields,
+        actor=actor,
+        context=context,
+    )
+
+
+def _event(name: str, case: Case, **data: Any) -> None:
+    record_event(
+        name,
+        subject_type="case",
+        subject_id=case.pk,
+        division=case.division_id or "",
+        data={"contacts": _contact_ids(case), **data},
+    )
+
+
+def _clean_text(text: str, field: str = "text") -> str:
+    cleaned = (text or "").strip()
+    if not cleaned:
+        raise ValidationError({field: _("Write the update in a few plain words.")})
+    if len(cleaned) > MAX_UPDATE_LENGTH:
+        raise ValidationError(
+            {
+                field: _("Keep an update under %(max)d characters (this one has %(count)d).")
+                % {"max": MAX_UPDATE_LENGTH, "count": len(cleaned)}
+            }
+        )
+    return cleaned
+
+
+def _write_update(case: Case, *, text: str, visibility: str, kind: str, author: Any) -> CaseUpdate:
+    update = CaseUpdate(
+        case=case,
+        text=text,
+        visibility=visibility,
+        kind=kind,
+        author=author if getattr(author, "pk", None) else None,
+    )
+    update.save(force_insert=True)
+    return update
+
+
+def _require_open(case: Case) -> None:
+    if case.is_closed:
+        raise CaseClosed(case)
+
+
+# Opening and gathering -----------------------------------------------------------------------
+
+
+def open_case(contact: Contact, *, category: str, actor: Any) -> Case:
+    """The contact's case, opened now under ``category`` unless the contact already has one.
+
+    Idempotent per contact: a second call (a retry, a second handler) returns the
+    existing case and writes nothing. The contact's row lock makes two openings
+    for one contact take turns.
+    """
+    _require(actor)
+    if category not in incident_categories():
+        raise ValidationError({"category": _("Choose a category from the list.")})
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update(of=("self",)).get(pk=contact.pk)
+        existing = CaseContact.objects.select_related("case").filter(contact=contact).first()
+        if existing is not None:
+            return existing.case
+        case = Case(category=category, division_id=contact.division_id, opened_by=actor)
+        case.save(force_insert=True)
+        case.refresh_from_db(fields=["reference"])
+        CaseContact.objects.create(case=case, contact=contact, added_by=actor)
+        _write_update(
+            case,
+            text=_("We have opened a case for your report."),
+            visibility=Visibility.PUBLIC,
+            kind=UpdateKind.STATUS,
+            author=None,
+        )
+        _audit(Operation.COLLECTION, case, ["category", "division", "contacts"], actor)
+        _event("case.opened", case, category=category)
+        return case
+
+
+def add_contact_to_case(case: Case, contact: Contact, *, actor: Any) -> CaseContact:
+    """Gather ``contact`` into ``case``. Adding it again is harmless; another case's is refused."""
+    _require(actor)
+    with transaction.atomic():
+        locked = _locked(case)
+        _refresh(case, locked)
+        contact = Contact.objects.select_for_update(of=("self",)).get(pk=contact.pk)
+        existing = CaseContact.objects.select_related("case").filter(contact=contact).first()
+        if existing is not None:
+            if existing.case_id == case.pk:
+                return existing
+            raise ContactInAnotherCase(contact, existing.case)
+        _require_open(case)
+        link = CaseContact.objects.create(case=case, contact=contact, added_by=actor)
+        _write_update(
+            case,
+            text=_("Contact %(reference)s added to the case.") % {"reference": contact.reference},
+            visibility=Visibility.INTERNAL,
+            kind=UpdateKind.CONTACT_ADDED,
+            author=actor,
+        )
+        _audit(Operation.ALTERATION, case, ["contacts"], actor, contact=contact.pk)
+        _event("case.contact_added", case, contact=contact.pk)
+        return link
+
+
+# Updates --------------------------------------------------------------------------------------
+
+
+def add_update(case: Case, *, text: str, public: bool, actor: Any) -> CaseUpdate:
+    """Add a note to the timeline; ``public`` shares it with the person on the tracking page."""
+    _require(actor)
+    cleaned = _clean_text(text)
+    with transaction.atomic():
+        _refresh(case, _locked(case))
+        _require_open(case)
+        visibility = Visibility.PUBLIC if public else Visibility.INTERNAL
+        update = _write_update(
+            case, text=cleaned, visibility=visibility, kind=UpdateKind.NOTE, author=actor
+        )
+        _audit(Operation.ALTERATION, case, ["updates"], actor, update=update.pk)
+        _event("case.updated", case, update=update.pk, kind=update.kind, visibility=visibility)
+        return update
+
+
+def record_crime(case: Case, *, classification: str, actor: Any) -> Case:
+    """Record the case as a crime, directly, by the officer working it (no return to a division).
+
+    Refused if a crime is already recorded: reclassifying is a different act.
+    """
+    _require(actor)
+    classification = (classification or "").strip()
+    if not classification:
+        raise ValidationError({"classification": _("Give the crime classification.")})
+    if len(classification) > MAX_CLASSIFICATION_LENGTH:
+        raise ValidationError(
+            {
+                "classification": _("Keep the classification under %(max)d characters.")
+                % {"max": MAX_CLASSIFICATION_LENGTH}
+            }
+        )
+    with transaction.atomic():
+        _refresh(case, _locked(case))
+        _require_open(case)
+        if case.crime_classification is not None:
+            raise CaseError(
+                _("%(reference)s already has a crime recorded.") % {"reference": case.reference}
+            )
+        now = timezone.now()
+        Case.objects.filter(pk=case.pk).update(
+            crime_classification=classification, crime_recorded_at=now, crime_recorded_by=actor
+        )
+        case.crime_classification = classification
+        case.crime_recorded_at = now
+        case.crime_recorded_by = actor
+        _write_update(
+            case,
+            text=_("Crime recorded: %(classification)s.") % {"classification": classification},
+            visibility=Visibility.INTERNAL,
+            kind=UpdateKind.CRIME_RECORDED,
+            author=actor,
+        )
+        _write_update(
+            case,
+            text=_("We have recorded your report as a crime."),
+            visibility=Visibility.PUBLIC,
+            kind=UpdateKind.CRIME_RECORDED,
+            author=None,
+        )
+        _audit(
+            Operation.ALTERATION,
+            case,
+            ["crime_classification", "crime_recorded_at", "crime_recorded_by"],
+            actor,
+        )
+        _event("case.crime_recorded", case)
+        return case
+
+
+def assign(case: Case, *, team: Team | None = None, officer: Any = None, actor: Any) -> Case:
+    """Give the case to a team, an officer, or both. An open case moves to "in progress"."""
+    _require(actor)
+    if team is None and officer is None:
+        raise ValidationError(_("Choose a team or an officer."))
+    if officer is not None and not getattr(officer, "is_active", False):
+        raise ValidationError({"officer": _("Choose an officer whose account is active.")})
+    with transaction.atomic():
+        _refresh(case, _locked(case))
+        _require_open(case)
+        changes: dict[str, Any] = {}
+        if team is not None:
+            changes["team"] = team
+        if officer is not None:
+            changes["officer"] = officer
+        if case.status == CaseStatus.OPEN:
+            changes["status"] = CaseStatus.IN_PROGRESS
+        Case.objects.filter(pk=case.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(case, name, value)
+        owners = ", ".join(str(owner) for owner in (team, officer) if owner is not None)
+        _write_update(
+            case,
+            text=_("Assigned to %(owners)s.") % {"owners": owners},
+            visibility=Visibility.INTERNAL,
+            kind=UpdateKind.ASSIGNED,
+            author=actor,
+        )
+        _audit(Operation.ALTERATION, case, sorted(changes), actor)
+        _event(
+            "case.assigned",
+            case,
+            team=getattr(team, "pk", None),
+            officer=getattr(officer, "pk", None),
+            status=case.status,
+        )
+        return case
+
+
+def close_case(case: Case, *, outcome: str, public_message: str, actor: Any) -> Case:
+    """Close the case with its outcome and a closing message the person reads.
+
+    A closed case takes no more updates, contacts, assignments or crime recording.
+    """
+    _require(actor)
+    if outcome not in ClosureOutcome.values:
+        raise ValidationError({"outcome": _("Choose how the case ended.")})
+    message = _clean_text(public_message, field="public_message")
+    with transaction.atomic():
+        _refresh(case, _locked(case))
+        _require_open(case)
+        now = timezone.now()
+        Case.objects.filter(pk=case.pk).update(
+            status=CaseStatus.CLOSED, outcome=outcome, closed_at=now, closed_by=actor
+        )
+        case.status, case.outcome, case.closed_at, case.closed_by = (
+            CaseStatus.CLOSED,
+            outcome,
+            now,
+            actor,
+        )
+        _write_update(
+            case, text=message, visibility=Visibility.PUBLIC, kind=UpdateKind.CLOSED, author=actor
+        )
+        _audit(Operation.ALTERATION, case, ["status", "outcome", "closed_at", "closed_by"], actor)
+        _event("case.closed", case, outcome=outcome)
+        return case
