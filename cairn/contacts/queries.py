@@ -40,7 +40,7 @@ class PublicStatus:
     status: str
     headline: str
     next_step: str
-    updates: list[str] = field(default_factory=list)
+    updates: list = field(default_factory=list)  # public updates: each has .at and .text
 
 
 def find_contact_for_tracking(reference: str, secret: str) -> Contact | None:

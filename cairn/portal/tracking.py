@@ -1,5 +1,6 @@
 """Track my report: the reference and the code given at submission show the status."""
 
+from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -9,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from cairn.cases.queries import public_updates_for_contact
 from cairn.contacts.models import Contact
-from cairn.contacts.queries import find_contact_for_tracking, public_status
+from cairn.contacts.queries import PublicStatus, find_contact_for_tracking, public_status
 from cairn.throttle.services import Limit, count_attempt, is_limited
 
 PER_CLIENT = Limit("track-client", count=20, window=timedelta(hours=1))
@@ -84,4 +86,9 @@ def track_status(request, reference: str):
     contact = Contact.objects.filter(reference=reference).first()
     if contact is None:
         raise Http404
-    return render(request, "portal/track_status.html", {"status": public_status(contact)})
+    return render(request, "portal/track_status.html", {"status": status_with_updates(contact)})
+
+
+def status_with_updates(contact: Contact) -> PublicStatus:
+    """The contact's status in plain words with its case's public updates (if it has a case)."""
+    return replace(public_status(contact), updates=public_updates_for_contact(contact))

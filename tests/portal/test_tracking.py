@@ -83,3 +83,24 @@ def test_the_tracking_page_is_translated(client, receipt):
     response = client.get("/gd/track/")
     assert response.status_code == 200
     assert 'lang="gd"' in response.content.decode()
+
+
+def test_the_public_updates_of_the_case_show_and_the_internal_ones_do_not(client, receipt):
+    from cairn.accounts.roles import Role
+    from cairn.cases.services import add_update, open_case
+    from tests.conftest import make_staff
+
+    officer = make_staff("resolver", Role.RESOLUTION_OFFICER, last_name="Baird")
+    with acting_as("web", user=officer):
+        case = open_case(receipt.contact, category="crime.theft", actor=officer)
+        add_update(
+            case, text="We have checked the CCTV near your shed.", public=True, actor=officer
+        )
+        add_update(case, text="Suspect known to us: see intel log.", public=False, actor=officer)
+    page = track(
+        client, receipt.contact.reference, receipt.tracking_secret, follow=True
+    ).content.decode()
+    assert "We have checked the CCTV near your shed." in page
+    assert "Suspect known to us" not in page
+    assert "Baird" not in page
+    assert "There are no updates yet." not in page

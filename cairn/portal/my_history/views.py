@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cairn.contacts.queries import public_status
 from cairn.notify.codes import CodeOutcome
 from cairn.people.own_history import (
     check_history_code,
@@ -25,6 +24,7 @@ from cairn.people.own_history import (
     send_code,
 )
 from cairn.portal.my_history.forms import CodeForm, IdentifierForm
+from cairn.portal.tracking import status_with_updates
 from cairn.throttle.services import Limit, count_attempt, is_limited
 
 CODE_KEY = "cairn_history_code"
@@ -161,7 +161,9 @@ def report(request, reference: str):
     contact = own_contact(verified["kind"], verified["value"], reference)
     if contact is None:
         raise Http404
-    return render(request, "portal/my_history/report.html", {"status": public_status(contact)})
+    return render(
+        request, "portal/my_history/report.html", {"status": status_with_updates(contact)}
+    )
 
 
 @require_POST
