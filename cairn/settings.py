@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "cairn.notify",
     "cairn.triage",
     "cairn.cases",
+    "cairn.dispatch",
     "cairn.partners",
     # Interfaces.
     "cairn.portal",
