@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from cairn.audit.models import Operation
 from cairn.audit.services import record
+from cairn.cases.categories import category_for_contact
+from cairn.cases.services import open_case
 from cairn.contacts.models import Contact, Status
 from cairn.triage import review_services
 from cairn.triage.engine import suggest
@@ -115,6 +117,8 @@ def _record_decision(
             status=NextStepStatus.CANCELLED
         )
     step = _create_next_step(decision, policy)
+    if step.kind in NEEDS_A_CASE:
+        open_case(contact, category=case_category_for(contact), actor=user)
     _ensure_immediate_has_next_step(decision)
     review_services.consider_for_review(decision)
     record(
@@ -149,6 +153,24 @@ def _record_decision(
         occurred_at=decision.decided_at,
     )
     return decision
+
+
+# The next steps that are police work on an incident or crime: they need a case
+# (its timeline is what the person follows). Advice and no further action do not.
+GENERAL_CATEGORY = "enquiry.general"
+NEEDS_A_CASE = frozenset(
+    {
+        NextStepKind.DISPATCH_REQUEST,
+        NextStepKind.APPOINTMENT_TO_BOOK,
+        NextStepKind.RESOLUTION_TASK,
+        NextStepKind.REFERRAL,
+    }
+)
+
+
+def case_category_for(contact: Contact) -> str:
+    """The case category the contact's own category maps to (policy), else a general enquiry."""
+    return category_for_contact(contact.category) or GENERAL_CATEGORY
 
 
 def _create_next_step(decision: Decision, policy: Policy) -> NextStep:
