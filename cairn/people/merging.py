@@ -36,6 +36,13 @@ from cairn.people.services import require
 FILLABLE = ("date_of_birth", "preferred_language", "interpreter_language", "preferred_channel")
 
 
+def _lock_pair(survivor_id: int, absorbed_id: int) -> tuple[Person, Person]:
+    """Both records as they are now, locked in id order (so two merges cannot deadlock)."""
+    locked = Person.objects.select_for_update().filter(pk__in=[survivor_id, absorbed_id])
+    people = {person.pk: person for person in locked.order_by("pk")}
+    return people[survivor_id], people[absorbed_id]
+
+
 def _move(model, rows, survivor: Person) -> list[int]:
     ids = [row.pk for row in rows]
     model.objects.filter(pk__in=ids).update(person=survivor)
@@ -62,14 +69,7 @@ def merge_people(survivor: Person, absorbed: Person, *, actor: Any, reason: str)
         raise ValidationError({"reason": _("Say why these are the same person")})
     if survivor.pk == absorbed.pk:
         raise ValidationError(_("Choose two different records to merge."))
-    # Lock both in id order so two merges of the same pair cannot deadlock.
-    locked = {
-        p.pk: p
-        for p in Person.objects.select_for_update()
-        .filter(pk__in=[survivor.pk, absorbed.pk])
-        .order_by("pk")
-    }
-    survivor, absorbed = locked[survivor.pk], locked[absorbed.pk]
+    survivor, absorbed = _lock_pair(survivor.pk, absorbed.pk)
     if survivor.merged_into_id or absorbed.merged_into_id:
         raise ValidationError(_("One of these records has already been merged into another."))
 
@@ -150,13 +150,7 @@ def undo_combination(combination: Combination, *, actor: Any, reason: str) -> Co
     combination = Combination.objects.select_for_update().get(pk=combination.pk)
     if combination.undone_at:
         raise ValidationError(_("This merge has already been undone."))
-    people = {
-        p.pk: p
-        for p in Person.objects.select_for_update()
-        .filter(pk__in=[combination.survivor_id, combination.absorbed_id])
-        .order_by("pk")
-    }
-    survivor, absorbed = people[combination.survivor_id], people[combination.absorbed_id]
+    survivor, absorbed = _lock_pair(combination.survivor_id, combination.absorbed_id)
     if survivor.merged_into_id:
         raise ValidationError(
             _("The surviving record has since been merged into another: undo that merge first.")

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -365,17 +364,3 @@ def unlink(matter_role: MatterRole, *, actor: Any, reason: str) -> MatterRole:
         data={"contact": matter_role.contact_id, "role": matter_role.role},
     )
     return matter_role
-
-
-def live_person(person_id: int) -> Person:
-    """The person a (possibly merged) record now stands for."""
-    person = Person.objects.get(pk=person_id)
-    seen = {person.pk}
-    while person.merged_into_id and person.merged_into_id not in seen:
-        seen.add(person.merged_into_id)
-        person = Person.objects.get(pk=person.merged_into_id)
-    return person
-
-
-def open_possible_matches(contact: Contact) -> Q:
-    return Q(contact=contact, status=PossibleMatch.Status.OPEN)
