@@ -26,13 +26,11 @@ from cairn.people.identity import fold, normalise_email, normalise_phone
 from cairn.people.marker_kinds import marker_kinds
 from cairn.people.models import (
     Combination,
-    ContactMatch,
     Identifier,
     Marker,
     MatterRole,
     Person,
     PersonName,
-    PossibleMatch,
     Rectification,
 )
 
@@ -54,7 +52,7 @@ def may_view_people(user: Any) -> bool:
     return has_capability(user, Capability.VIEW_PEOPLE)
 
 
-def _require_view(user: Any) -> None:
+def require_view_people(user: Any) -> None:
     if not may_view_people(user):
         raise PermissionDenied(_("Your role does not allow you to see person records."))
 
@@ -209,7 +207,7 @@ def _timeline(person_ids: list[int], contacts: dict[int, Contact]) -> list[Timel
 
 def person_view(person_id: int, *, user: Any, purpose: str = "") -> PersonView | None:
     """Everything the person page shows, in one audited read."""
-    _require_view(user)
+    require_view_people(user)
     person = Person.objects.filter(pk=person_id).first()
     if person is None:
         return None
@@ -253,7 +251,7 @@ def person_view(person_id: int, *, user: Any, purpose: str = "") -> PersonView |
 
 def reveal_marker(marker_id: int, *, user: Any, purpose: str) -> Marker:
     """A restricted marker's details, for a stated purpose (audited with that purpose)."""
-    _require_view(user)
+    require_view_people(user)
     if not purpose.strip():
         raise PermissionDenied(_("State why you need to see this marker."))
     marker = Marker.objects.get(pk=marker_id)
@@ -269,104 +267,9 @@ def reveal_marker(marker_id: int, *, user: Any, purpose: str) -> Marker:
     return marker
 
 
-@dataclass(frozen=True)
-class LinkedPerson:
-    role: MatterRole
-    person: Person
-    markers: list[MarkerView]
-    repeat: RepeatCounts
-    recent: list[Contact]  # their earlier contacts, newest first (at most RECENT_ON_CONTACT)
-
-
-RECENT_ON_CONTACT = 5
-
-
-def _earlier_contacts(contact: Contact, person_ids: set[int]) -> dict[int, list[Contact]]:
-    """Each person's contacts before this one, newest first: one query for them all."""
-    earlier: dict[int, list[Contact]] = {}
-    roles = (
-        MatterRole.objects.filter(
-            person_id__in=person_ids,
-            ended_at__isnull=True,
-            contact__received_at__lte=contact.received_at,
-        )
-        .exclude(contact=contact)
-        .select_related("contact")
-        .order_by("-contact__received_at")[: RECENT_ON_CONTACT * max(len(person_ids), 1) * 2]
-    )
-    for role in roles:
-        shown = earlier.setdefault(role.person_id, [])
-        if len(shown) < RECENT_ON_CONTACT and role.contact not in shown:
-            shown.append(role.contact)
-    return earlier
-
-
-@dataclass(frozen=True)
-class PossibleMatchView:
-    possible: PossibleMatch
-    person: Person
-    markers: list[MarkerView]
-
-
-@dataclass(frozen=True)
-class ContactPeople:
-    outcome: str  # a MatchOutcome value, or "" while matching has not run
-    linked: list[LinkedPerson]
-    possible: list[PossibleMatchView]
-
-
-def people_on_contact(contact: Contact, *, user: Any, purpose: str = "triage") -> ContactPeople:
-    """The people linked to a contact, their markers and repeat counts, and open possible matches.
-
-    One audit consultation row per person shown.
-    """
-    _require_view(user)
-    match = ContactMatch.objects.filter(contact=contact).values_list("outcome", flat=True).first()
-    roles = list(
-        MatterRole.objects.filter(contact=contact, ended_at__isnull=True)
-        .select_related("person")
-        .order_by("linked_at")
-    )
-    possibles = list(
-        PossibleMatch.objects.filter(contact=contact, status=PossibleMatch.Status.OPEN)
-        .select_related("person")
-        .order_by("-score")
-    )
-    person_ids = {r.person_id for r in roles} | {p.person_id for p in possibles}
-    markers: dict[int, list[Marker]] = {}
-    for marker in live_markers(person_ids):
-        markers.setdefault(marker.person_id, []).append(marker)
-    earlier = _earlier_contacts(contact, {role.person_id for role in roles}) if roles else {}
-    linked = [
-        LinkedPerson(
-            role,
-            role.person,
-            marker_views(markers.get(role.person_id, [])),
-            repeat_counts(role.person, until=contact.received_at),
-            earlier.get(role.person_id, []),
-        )
-        for role in roles
-    ]
-    possible = [
-        PossibleMatchView(p, p.person, marker_views(markers.get(p.person_id, [])))
-        for p in possibles
-    ]
-    for person_id in sorted(person_ids):
-        record(
-            Operation.CONSULTATION,
-            object_type="person",
-            object_id=person_id,
-            fields=SHOWN_ON_CONTACT,
-            actor=user,
-            purpose=purpose,
-            context={"contact": contact.pk},
-        )
-    return ContactPeople(outcome=match or "", linked=linked, possible=possible)
-
-
 def search_people(text: str, *, user: Any, limit: int = 20) -> list[Person]:
     """Find records by phone, email or name (trigram similarity). Audited as one search."""
-    _require_view(user)
+    require_view_people(user)
     text = (text or "").strip()
     if not text:
         return []
@@ -393,31 +296,3 @@ def search_people(text: str, *, user: Any, limit: int = 20) -> list[Person]:
         context={"results": len(found), "by": "identifier" if (phone or email) else "name"},
     )
     return found
-
-
-def linked_person_ids(contact: Contact) -> list[int]:
-    """The people with a current role on the contact."""
-    return list(
-        MatterRole.objects.filter(contact=contact, ended_at__isnull=True).values_list(
-            "person_id", flat=True
-        )
-    )
-
-
-def marker_codes_for_contact(contact: Contact) -> tuple[str, ...]:
-    """Live, unrestricted marker kinds of the people on a contact, for the CAM cue rules.
-
-    Restricted markers stay out: a cue's evidence is shown to every handler.
-    """
-    return tuple(
-        sorted(
-            set(
-                Marker.objects.filter(
-                    person__roles__contact=contact,
-                    person__roles__ended_at__isnull=True,
-                    status__in=LIVE_MARKERS,
-                    restricted=False,
-                ).values_list("kind", flat=True)
-            )
-        )
-    )

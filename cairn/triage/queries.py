@@ -30,8 +30,8 @@ from cairn.audit.models import Operation
 from cairn.audit.services import record
 from cairn.contacts.location_queries import repeat_location_count
 from cairn.contacts.models import Channel, Contact, Status
+from cairn.people.contact_queries import linked_person_ids, marker_codes_for_contact
 from cairn.people.models import MatterRole
-from cairn.people.queries import linked_person_ids, marker_codes_for_contact
 from cairn.triage.facts import ContactFacts, Suggestion
 from cairn.triage.models import Assessment, Claim, Cue, CueStatus, Decision, NextStep
 from cairn.triage.policy import Policy, current_policy

@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from cairn.audit.models import AuditEvent, Operation
+from cairn.people.contact_queries import people_on_contact
 from cairn.people.markers import add_marker, review_marker, sweep_markers
 from cairn.people.models import Marker
-from cairn.people.queries import people_on_contact, person_view, reveal_marker
+from cairn.people.queries import person_view, reveal_marker
 from cairn.people.services import match_contact
 from tests.people.conftest import new_contact
 

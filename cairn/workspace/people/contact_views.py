@@ -16,8 +16,9 @@ from django.views.decorators.http import require_POST
 
 from cairn.accounts.roles import Capability
 from cairn.contacts.models import Contact
+from cairn.people.contact_queries import people_on_contact
 from cairn.people.models import MatterRole, MatterRoleKind, Person, PossibleMatch
-from cairn.people.queries import may_view_people, people_on_contact, search_people
+from cairn.people.queries import may_view_people, search_people
 from cairn.people.services import (
     create_person_for_contact,
     link_person_to_contact,
