@@ -89,8 +89,10 @@ INSTALLED_APPS = [
     "cairn.notify",
     "cairn.triage",
     "cairn.cases",
+    "cairn.appointments",
     "cairn.dispatch",
     "cairn.partners",
+    "cairn.engagement",
     # Interfaces.
     "cairn.portal",
     "cairn.workspace",

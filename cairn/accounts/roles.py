@@ -32,7 +32,11 @@ class Capability(StrEnum):
     VIEW_PEOPLE = "people.view"  # the person record, markers, history
     MANAGE_PEOPLE = "people.manage"  # link, unlink, merge, add and review markers
     SUBJECT_ACCESS = "people.subject_access"  # export everything held, rectify
-    WORK_CASES = "cases.work"  # open cases, add updates, record crimes, assign, close
+    WORK_CASES = "cases.work"  # open cases, add updates, record crimes, assign, close, book, refer
+    MANAGE_APPOINTMENT_SLOTS = "appointments.slots"  # publish and withdraw appointment slots
+    DISPATCH = "dispatch.board"  # the dispatch board: incidents, resources, assign, update
+    RESPOND_TO_REFERRALS = "partners.respond"  # a partner's own referrals: accept, decline, outcome
+    READ_FEEDBACK = "engagement.feedback"  # survey answers and complaints
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -49,6 +53,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.CONTROL_ROOM_OPERATOR: frozenset(
         {
             Capability.USE_WORKSPACE,
+            Capability.DISPATCH,
             Capability.TAKE_CALLS,
             Capability.TRIAGE,
             Capability.VIEW_PEOPLE,
@@ -67,6 +72,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.LOCAL_OFFICER: frozenset(
         {
             Capability.USE_WORKSPACE,
+            Capability.MANAGE_APPOINTMENT_SLOTS,
             Capability.VIEW_PEOPLE,
             Capability.MANAGE_PEOPLE,
             Capability.WORK_CASES,
@@ -83,11 +89,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_PEOPLE,
             Capability.SUBJECT_ACCESS,
             Capability.WORK_CASES,
+            Capability.MANAGE_APPOINTMENT_SLOTS,
+            Capability.DISPATCH,
+            Capability.READ_FEEDBACK,
         }
     ),
-    Role.PARTNER_USER: frozenset({Capability.USE_WORKSPACE}),
-    Role.ANALYST: frozenset({Capability.USE_WORKSPACE}),
-    Role.ENGAGEMENT_OFFICER: frozenset({Capability.USE_WORKSPACE}),
+    Role.PARTNER_USER: frozenset({Capability.USE_WORKSPACE, Capability.RESPOND_TO_REFERRALS}),
+    Role.ANALYST: frozenset({Capability.USE_WORKSPACE, Capability.READ_FEEDBACK}),
+    Role.ENGAGEMENT_OFFICER: frozenset({Capability.USE_WORKSPACE, Capability.READ_FEEDBACK}),
     Role.ADMINISTRATOR: frozenset({Capability.USE_WORKSPACE, Capability.ADMINISTER}),
 }
 

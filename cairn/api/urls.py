@@ -6,7 +6,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from cairn import __doc__ as cairn_description
 from cairn.api.calls import router as calls_router
 from cairn.api.contacts import router as contacts_router
+from cairn.api.dispatch import router as dispatch_router
 from cairn.api.errors import ApiProblem
+from cairn.api.partners import router as partners_router
 from cairn.api.people import router as people_router
 from cairn.api.triage import router as triage_router
 
@@ -64,6 +66,8 @@ api.add_router("/v1/contacts", contacts_router)
 api.add_router("/v1/calls", calls_router)
 api.add_router("/v1/triage", triage_router)
 api.add_router("/v1/people", people_router)
+api.add_router("/v1/partners", partners_router)
+api.add_router("/v1/dispatch", dispatch_router)
 
 
 @api.get("/v1/status", tags=["status"], summary="Whether the API is up")

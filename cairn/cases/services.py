@@ -33,6 +33,7 @@ from cairn.cases.models import (
     UpdateKind,
     Visibility,
 )
+from cairn.cases.notifications import tell_the_person
 from cairn.contacts.models import Contact
 from cairn.events.services import record_event
 
@@ -208,6 +209,8 @@ def add_update(case: Case, *, text: str, public: bool, actor: Any) -> CaseUpdate
         )
         _audit(Operation.ALTERATION, case, ["updates"], actor, update=update.pk)
         _event("case.updated", case, update=update.pk, kind=update.kind, visibility=visibility)
+        if public:
+            tell_the_person(case, template="case_updated", event_key=f"case-update:{update.pk}")
         return update
 
 
@@ -248,13 +251,14 @@ def record_crime(case: Case, *, classification: str, actor: Any) -> Case:
             kind=UpdateKind.CRIME_RECORDED,
             author=actor,
         )
-        _write_update(
+        public = _write_update(
             case,
             text=_("We have recorded your report as a crime."),
             visibility=Visibility.PUBLIC,
             kind=UpdateKind.CRIME_RECORDED,
             author=None,
         )
+        tell_the_person(case, template="case_updated", event_key=f"case-update:{public.pk}")
         _audit(
             Operation.ALTERATION,
             case,
@@ -331,4 +335,5 @@ def close_case(case: Case, *, outcome: str, public_message: str, actor: Any) -> 
         )
         _audit(Operation.ALTERATION, case, ["status", "outcome", "closed_at", "closed_by"], actor)
         _event("case.closed", case, outcome=outcome)
+        tell_the_person(case, template="case_closed", event_key=f"case-closed:{case.pk}")
         return case

@@ -13,7 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from cairn.cases.queries import public_updates_for_contact
 from cairn.contacts.models import Contact
 from cairn.contacts.queries import PublicStatus, find_contact_for_tracking, public_status
+from cairn.contacts.tracking_links import TOKEN_PARAMETER, reference_for_token
+from cairn.portal.appointments.panel import appointment_panel
+from cairn.portal.follow_up.panel import follow_up_panel
 from cairn.throttle.services import Limit, count_attempt, is_limited
+
+# What else the person can do from their tracking page, each from its own module:
+# a function (request, contact) -> Panel | None, shown in this order.
+TRACKING_PANELS = (appointment_panel, follow_up_panel)
 
 PER_CLIENT = Limit("track-client", count=20, window=timedelta(hours=1))
 PER_REFERENCE = Limit("track-reference", count=10, window=timedelta(hours=1))
@@ -66,10 +73,7 @@ def track_start(request):
         else:
             contact = find_contact_for_tracking(reference, form.cleaned_data["code"])
             if contact is not None:
-                request.session[SESSION_KEY] = [
-                    *request.session.get(SESSION_KEY, [])[-4:],
-                    contact.reference,
-                ]
+                _remember(request, contact.reference)
                 return redirect("portal:track_status", reference=contact.reference)
             count_attempt(PER_CLIENT, _client_key(request))
             count_attempt(PER_REFERENCE, reference)
@@ -80,13 +84,32 @@ def track_start(request):
     )
 
 
+def _remember(request, reference: str) -> None:
+    tracked = request.session.get(SESSION_KEY, [])
+    if reference not in tracked:
+        request.session[SESSION_KEY] = [*tracked[-4:], reference]
+
+
+def may_track(request, reference: str) -> bool:
+    """Whether this browser has proved it may see ``reference`` (code or signed link)."""
+    return reference in request.session.get(SESSION_KEY, [])
+
+
 def track_status(request, reference: str):
-    if reference not in request.session.get(SESSION_KEY, []):
+    token = request.GET.get(TOKEN_PARAMETER)
+    if token is not None and reference_for_token(token) == reference:
+        # A link from one of our messages: remember it in the session and drop the
+        # token from the address bar (and from any Referer the page sends).
+        _remember(request, reference)
+        return redirect(request.path)
+    if not may_track(request, reference):
         return redirect(f"{reverse('portal:track')}?{urlencode({'reference': reference})}")
     contact = Contact.objects.filter(reference=reference).first()
     if contact is None:
         raise Http404
-    return render(request, "portal/track_status.html", {"status": status_with_updates(contact)})
+    status = status_with_updates(contact)
+    panels = [panel for make in TRACKING_PANELS if (panel := make(request, contact)) is not None]
+    return render(request, "portal/track_status.html", {"status": status, "panels": panels})
 
 
 def status_with_updates(contact: Contact) -> PublicStatus:

@@ -11,4 +11,6 @@ urlpatterns = [
     path("track/", tracking.track_start, name="track"),
     path("track/<str:reference>/", tracking.track_status, name="track_status"),
     path("my-history/", include("cairn.portal.my_history.urls")),
+    path("track/<str:reference>/appointment/", include("cairn.portal.appointments.urls")),
+    path("track/<str:reference>/", include("cairn.portal.follow_up.urls")),
 ]

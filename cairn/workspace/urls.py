@@ -10,4 +10,8 @@ urlpatterns = [
     path("queue/", include("cairn.workspace.triage.urls")),
     path("review/", include("cairn.workspace.review.urls")),
     path("people/", include("cairn.workspace.people.urls")),
+    path("cases/", include("cairn.workspace.cases.urls")),
+    path("appointments/", include("cairn.workspace.appointments.urls")),
+    path("dispatch/", include("cairn.workspace.dispatch.urls")),
+    path("partners/", include("cairn.workspace.partners.urls")),
 ]

@@ -104,3 +104,32 @@ def test_the_public_updates_of_the_case_show_and_the_internal_ones_do_not(client
     assert "Suspect known to us" not in page
     assert "Baird" not in page
     assert "There are no updates yet." not in page
+
+
+def test_a_signed_link_from_a_message_opens_the_page_and_drops_the_token(client, db):
+    from cairn.contacts.tracking_links import tracking_link
+    from tests.cases.conftest import new_contact
+
+    contact = new_contact()
+    link = tracking_link(contact)
+    path = link.split("127.0.0.1:8000", 1)[1] if "127.0.0.1:8000" in link else link
+
+    response = client.get(path)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/track/{contact.reference}/"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert contact.reference in page.content.decode()
+
+
+def test_a_link_for_another_report_does_not_open_this_one(client, db):
+    from cairn.contacts.tracking_links import tracking_token
+    from tests.cases.conftest import new_contact
+
+    mine, theirs = new_contact(), new_contact()
+
+    response = client.get(f"/track/{theirs.reference}/", {"t": tracking_token(mine)})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/track/?reference=")
