@@ -73,6 +73,11 @@ class Case(models.Model):
         db_index=False,  # the (officer, status) index serves it
     )
     opened_at = models.DateTimeField(default=timezone.now)
+    awaiting_reply_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the person wrote to us and no officer has answered yet (the worklist).",
+    )
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -170,6 +175,12 @@ class UpdateKind(models.TextChoices):
     CONTACT_ADDED = "contact_added", _("Contact added")
     CRIME_RECORDED = "crime_recorded", _("Crime recorded")
     CLOSED = "closed", _("Closed")
+    FROM_THE_PERSON = "from_the_person", _("From the person")
+    APPOINTMENT = "appointment", _("Appointment")
+    DISPATCH = "dispatch", _("Command and control")
+    REFERRAL = "referral", _("Partner referral")
+    OUTCOME = "outcome", _("Outcome of contact with the person")
+    HANDED_ON = "handed_on", _("Handed on")
 
 
 class CaseUpdate(models.Model):
@@ -193,6 +204,13 @@ class CaseUpdate(models.Model):
     visibility = models.CharField(max_length=10, choices=Visibility.choices)
     kind = models.CharField(max_length=20, choices=UpdateKind.choices, default=UpdateKind.NOTE)
     text = models.TextField(max_length=MAX_UPDATE_LENGTH)
+    text_code = models.CharField(
+        max_length=40,
+        blank=True,
+        default="",
+        help_text="A standard sentence (cases.public_texts) the person reads in their language; "
+        "text holds it in English for staff.",
+    )
 
     class Meta:
         ordering = ["at", "pk"]

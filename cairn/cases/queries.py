@@ -15,6 +15,7 @@ from cairn.accounts.roles import Capability, has_capability
 from cairn.audit.models import Operation
 from cairn.audit.services import record
 from cairn.cases.models import Case, CaseContact, CaseUpdate, Visibility
+from cairn.cases.public_texts import public_text
 from cairn.contacts.models import Contact
 
 # Staff who work contacts or people read the whole timeline; other staff (an
@@ -86,5 +87,10 @@ def public_updates_for_contact(contact: Contact) -> list[PublicUpdate]:
     """
     updates = CaseUpdate.objects.filter(
         case__case_contacts__contact_id=contact.pk, visibility=Visibility.PUBLIC
-    ).only("at", "kind", "text")
-    return [PublicUpdate(at=update.at, kind=update.kind, text=update.text) for update in updates]
+    ).only("at", "kind", "text", "text_code")
+    return [
+        PublicUpdate(
+            at=update.at, kind=update.kind, text=public_text(update.text_code, update.text)
+        )
+        for update in updates
+    ]

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cairn.accounts.models import Team
@@ -34,6 +34,7 @@ from cairn.cases.models import (
     Visibility,
 )
 from cairn.cases.notifications import tell_the_person
+from cairn.cases.public_texts import PUBLIC_TEXTS
 from cairn.contacts.models import Contact
 from cairn.events.services import record_event
 
@@ -116,10 +117,17 @@ def _clean_text(text: str, field: str = "text") -> str:
     return cleaned
 
 
-def _write_update(case: Case, *, text: str, visibility: str, kind: str, author: Any) -> CaseUpdate:
+def _write_update(
+    case: Case, *, text: str = "", visibility: str, kind: str, author: Any, text_code: str = ""
+) -> CaseUpdate:
+    """Append one update; ``text_code`` writes a standard sentence (``public_texts``)."""
+    if text_code:
+        with translation.override("en"):
+            text = str(PUBLIC_TEXTS[text_code])
     update = CaseUpdate(
         case=case,
         text=text,
+        text_code=text_code,
         visibility=visibility,
         kind=kind,
         author=author if getattr(author, "pk", None) else None,
@@ -157,7 +165,7 @@ def open_case(contact: Contact, *, category: str, actor: Any) -> Case:
         CaseContact.objects.create(case=case, contact=contact, added_by=actor)
         _write_update(
             case,
-            text=_("We have opened a case for your report."),
+            text_code="case_opened",
             visibility=Visibility.PUBLIC,
             kind=UpdateKind.STATUS,
             author=None,
@@ -253,7 +261,7 @@ def record_crime(case: Case, *, classification: str, actor: Any) -> Case:
         )
         public = _write_update(
             case,
-            text=_("We have recorded your report as a crime."),
+            text_code="crime_recorded",
             visibility=Visibility.PUBLIC,
             kind=UpdateKind.CRIME_RECORDED,
             author=None,
@@ -336,4 +344,59 @@ def close_case(case: Case, *, outcome: str, public_message: str, actor: Any) -> 
         _audit(Operation.ALTERATION, case, ["status", "outcome", "closed_at", "closed_by"], actor)
         _event("case.closed", case, outcome=outcome)
         tell_the_person(case, template="case_closed", event_key=f"case-closed:{case.pk}")
+        return case
+
+
+# The person's own words -----------------------------------------------------------------------
+
+
+def record_message_from_person(contact: Contact, *, text: str) -> CaseUpdate:
+    """New information or a reply the person sent from their tracking page.
+
+    It goes on their case's timeline (visible to them as their own words) and
+    onto the owning officer's worklist until an officer acknowledges it. The
+    caller has checked the person may see ``contact`` (tracking code or link).
+    Raises ``CaseError`` when the contact has no case and ``CaseClosed`` when
+    the case is closed.
+    """
+    cleaned = _clean_text(text)
+    with transaction.atomic():
+        link = CaseContact.objects.select_related("case").filter(contact_id=contact.pk).first()
+        if link is None:
+            raise CaseError(_("This report has no case to add to yet."))
+        case = _locked(link.case)
+        _require_open(case)
+        update = _write_update(
+            case,
+            text=cleaned,
+            visibility=Visibility.PUBLIC,
+            kind=UpdateKind.FROM_THE_PERSON,
+            author=None,
+        )
+        if case.awaiting_reply_since is None:
+            case.awaiting_reply_since = update.at
+            case.save(update_fields=["awaiting_reply_since"])
+        record(
+            Operation.COLLECTION,
+            object_type="case",
+            object_id=case.pk,
+            fields=["updates"],
+            context={"update": update.pk, "from": "the person", "contact": contact.pk},
+        )
+        _event("case.person_wrote", case, update=update.pk, contact=contact.pk)
+        return update
+
+
+def acknowledge_messages_from_person(case: Case, *, actor: Any) -> Case:
+    """An officer has read what the person sent: it leaves the worklist."""
+    _require(actor)
+    with transaction.atomic():
+        _refresh(case, _locked(case))
+        if case.awaiting_reply_since is None:
+            return case
+        waited = timezone.now() - case.awaiting_reply_since
+        Case.objects.filter(pk=case.pk).update(awaiting_reply_since=None)
+        case.awaiting_reply_since = None
+        _audit(Operation.ALTERATION, case, ["awaiting_reply_since"], actor)
+        _event("case.person_answered", case, waited_seconds=int(waited.total_seconds()))
         return case

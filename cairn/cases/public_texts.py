@@ -1,0 +1,20 @@
+"""The standard sentences the system writes on a case's public timeline.
+
+Stored on the update as a code (``CaseUpdate.text_code``) with the English
+text beside it for staff; the person's tracking page shows the sentence in the
+language they read the page in. Apps that write a standard public update
+(appointments, referrals, command and control) add their sentence here.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+PUBLIC_TEXTS = {
+    "case_opened": _("We have opened a case for your report."),
+    "crime_recorded": _("We have recorded your report as a crime."),
+}
+
+
+def public_text(code: str, fallback: str) -> str:
+    """The sentence for ``code`` in the active language, or ``fallback`` for an unknown code."""
+    text = PUBLIC_TEXTS.get(code)
+    return str(text) if text is not None else fallback
