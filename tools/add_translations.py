@@ -1,10 +1,10 @@
-"""Append translations to the catalogues: python add_po.py FILE.json (a list of {source, msgid, gd, pl, uk, ar[, context]})."""
+"""Append translations to the catalogues: add_translations.py FILE.json, a list of {source, msgid, gd, pl, uk, ar[, context]}."""
 import json, sys
 from pathlib import Path
 entries = json.load(open(sys.argv[1]))
 def q(s): return '"' + s.replace('\\', '\\\\').replace('"', '\\"').replace('\n', '\\n') + '"'
 for lang in ("gd", "pl", "uk", "ar"):
-    p = Path(f"/work/main/cairn/locale/{lang}/LC_MESSAGES/django.po")
+    p = Path(__file__).resolve().parents[1] / "cairn" / "locale" / lang / "LC_MESSAGES" / "django.po"
     text = p.read_text()
     add = []
     for e in entries:
