@@ -35,6 +35,7 @@ from cairn.workspace.triage.forms import (
     ThriveForm,
     TransferForm,
 )
+from cairn.workspace.triage.next_step_links import next_step_links
 from cairn.workspace.triage.queue_rows import RowTexts, rows_html
 
 
@@ -214,6 +215,7 @@ def _render_contact(request, contact_id: int, *, status: int = 200, **bound_form
         context["transfer_form"] = bound_forms.get("transfer_form") or TransferForm(
             prefix="transfer"
         )
+        context["next_step_links"] = next_step_links(contact, getattr(decision, "next_step", None))
     forms_with_errors = [
         form
         for form in (
