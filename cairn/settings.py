@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "cairn.notify",
     "cairn.triage",
     "cairn.cases",
+    "cairn.resolution",
     "cairn.appointments",
     "cairn.dispatch",
     "cairn.partners",
@@ -325,6 +326,23 @@ if PRODUCTION and CAIRN_SMS_PROVIDER_URL:
 # an hour apart), then marked failed.
 CAIRN_NOTIFY_MAX_ATTEMPTS = int(env("CAIRN_NOTIFY_MAX_ATTEMPTS", "5"))
 CAIRN_NOTIFY_RETRY_SECONDS = int(env("CAIRN_NOTIFY_RETRY_SECONDS", "30"))
+
+# Command and control: EIDO incidents are POSTed here with a bearer token (cairn/dispatch/).
+# Without a URL (the demo) incidents wait on the dispatch board as "pending".
+CAIRN_COMMAND_AND_CONTROL_URL = env("CAIRN_COMMAND_AND_CONTROL_URL", "")
+CAIRN_COMMAND_AND_CONTROL_TOKEN = env("CAIRN_COMMAND_AND_CONTROL_TOKEN", "")
+CAIRN_COMMAND_AND_CONTROL_TIMEOUT_SECONDS = float(
+    env("CAIRN_COMMAND_AND_CONTROL_TIMEOUT_SECONDS", "10")
+)
+CAIRN_COMMAND_AND_CONTROL_MAX_ATTEMPTS = int(env("CAIRN_COMMAND_AND_CONTROL_MAX_ATTEMPTS", "5"))
+CAIRN_COMMAND_AND_CONTROL_RETRY_SECONDS = int(env("CAIRN_COMMAND_AND_CONTROL_RETRY_SECONDS", "10"))
+if PRODUCTION and CAIRN_COMMAND_AND_CONTROL_URL:
+    if not CAIRN_COMMAND_AND_CONTROL_URL.startswith("https://"):
+        raise ImproperlyConfigured("CAIRN_COMMAND_AND_CONTROL_URL must be https:// in production")
+    if not CAIRN_COMMAND_AND_CONTROL_TOKEN:
+        raise ImproperlyConfigured("CAIRN_COMMAND_AND_CONTROL_TOKEN must be set with the URL")
+# Video appointments and Resolution Team video calls: an unguessable link under this base.
+CAIRN_VIDEO_BASE_URL = env("CAIRN_VIDEO_BASE_URL", "https://video.cairn.example/")
 
 # Benchmark-only endpoints (bench/). Never enable in production.
 CAIRN_BENCH = env_bool("CAIRN_BENCH", default=False)

@@ -221,3 +221,46 @@ class CaseUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class CaseHandOn(models.Model):
+    """A case handed on from one owner to another, with who did it and when.
+
+    The rationale is the "handed on" update's text on the timeline; this row
+    keeps what a count needs: where the case went, and whether that took it
+    out of the Resolution Teams (then it was not resolved by them in entirety).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="hand_ons")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    left_resolution_teams = models.BooleanField(
+        help_text="The case went to someone outside the Resolution Teams (a local team)."
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(to_team__isnull=False) | Q(to_officer__isnull=False),
+                name="case_hand_on_has_a_receiver",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} handed on {self.at:%Y-%m-%d %H:%M}"

@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 PUBLIC_TEXTS = {
     "case_opened": _("We have opened a case for your report."),
     "crime_recorded": _("We have recorded your report as a crime."),
+    "dispatch_raised": _("We have passed your report to officers to attend."),
+    "dispatch_assigned": _("Officers have been given your report and are on their way."),
+    "dispatch_on_scene": _("Officers have arrived."),
 }
 
 

@@ -9,22 +9,19 @@ Who may act: the WORK_CASES capability (handlers, control room operators,
 Resolution Team and local officers, supervisors).
 """
 
-from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cairn.accounts.models import Team
-from cairn.accounts.roles import Capability, has_capability
 from cairn.audit.models import Operation
 from cairn.audit.services import record
 from cairn.cases.categories import incident_categories
 from cairn.cases.models import (
     MAX_CLASSIFICATION_LENGTH,
-    MAX_UPDATE_LENGTH,
     Case,
     CaseContact,
     CaseStatus,
@@ -34,112 +31,20 @@ from cairn.cases.models import (
     Visibility,
 )
 from cairn.cases.notifications import tell_the_person
-from cairn.cases.public_texts import PUBLIC_TEXTS
+from cairn.cases.writing import (  # the refusals are raised here too: callers import them here
+    CaseClosed,  # noqa: F401
+    CaseError,
+    ContactInAnotherCase,
+    audit_case,
+    case_event,
+    clean_update_text,
+    locked_case,
+    refresh_case,
+    require_case_worker,
+    require_open,
+    write_update,
+)
 from cairn.contacts.models import Contact
-from cairn.events.services import record_event
-
-CASE_CAPABILITY = Capability.WORK_CASES
-
-
-class CaseError(Exception):
-    """A case action refused for a reason the officer can act on; ``str()`` says it."""
-
-
-class CaseClosed(CaseError):
-    def __init__(self, case: Case):
-        super().__init__(
-            _("%(reference)s is closed: it takes no more changes.") % {"reference": case.reference}
-        )
-
-
-class ContactInAnotherCase(CaseError):
-    def __init__(self, contact: Contact, case: Case):
-        self.case = case
-        super().__init__(
-            _("%(contact)s already belongs to case %(case)s.")
-            % {"contact": contact.reference, "case": case.reference}
-        )
-
-
-def _require(user: Any) -> None:
-    if not has_capability(user, CASE_CAPABILITY):
-        raise PermissionDenied
-
-
-def _locked(case: Case) -> Case:
-    """The case's row, locked until the transaction ends, as it is now."""
-    return Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
-
-
-def _refresh(target: Case, source: Case) -> Case:
-    """Copy the locked row's values onto the caller's instance, so it sees the change."""
-    for field in Case._meta.concrete_fields:
-        setattr(target, field.attname, getattr(source, field.attname))
-    return target
-
-
-def _contact_ids(case: Case) -> list[int]:
-    return list(case.case_contacts.order_by("pk").values_list("contact_id", flat=True))
-
-
-def _audit(operation: Operation, case: Case, fields: Iterable[str], actor: Any, **context) -> None:
-    record(
-        operation,
-        object_type="case",
-        object_id=case.pk,
-        fields=fields,
-        actor=actor,
-        context=context,
-    )
-
-
-def _event(name: str, case: Case, **data: Any) -> None:
-    record_event(
-        name,
-        subject_type="case",
-        subject_id=case.pk,
-        division=case.division_id or "",
-        data={"contacts": _contact_ids(case), **data},
-    )
-
-
-def _clean_text(text: str, field: str = "text") -> str:
-    cleaned = (text or "").strip()
-    if not cleaned:
-        raise ValidationError({field: _("Write the update in a few plain words.")})
-    if len(cleaned) > MAX_UPDATE_LENGTH:
-        raise ValidationError(
-            {
-                field: _("Keep an update under %(max)d characters (this one has %(count)d).")
-                % {"max": MAX_UPDATE_LENGTH, "count": len(cleaned)}
-            }
-        )
-    return cleaned
-
-
-def _write_update(
-    case: Case, *, text: str = "", visibility: str, kind: str, author: Any, text_code: str = ""
-) -> CaseUpdate:
-    """Append one update; ``text_code`` writes a standard sentence (``public_texts``)."""
-    if text_code:
-        with translation.override("en"):
-            text = str(PUBLIC_TEXTS[text_code])
-    update = CaseUpdate(
-        case=case,
-        text=text,
-        text_code=text_code,
-        visibility=visibility,
-        kind=kind,
-        author=author if getattr(author, "pk", None) else None,
-    )
-    update.save(force_insert=True)
-    return update
-
-
-def _require_open(case: Case) -> None:
-    if case.is_closed:
-        raise CaseClosed(case)
-
 
 # Opening and gathering -----------------------------------------------------------------------
 
@@ -151,7 +56,7 @@ def open_case(contact: Contact, *, category: str, actor: Any) -> Case:
     existing case and writes nothing. The contact's row lock makes two openings
     for one contact take turns.
     """
-    _require(actor)
+    require_case_worker(actor)
     if category not in incident_categories():
         raise ValidationError({"category": _("Choose a category from the list.")})
     with transaction.atomic():
@@ -163,41 +68,41 @@ def open_case(contact: Contact, *, category: str, actor: Any) -> Case:
         case.save(force_insert=True)
         case.refresh_from_db(fields=["reference"])
         CaseContact.objects.create(case=case, contact=contact, added_by=actor)
-        _write_update(
+        write_update(
             case,
             text_code="case_opened",
             visibility=Visibility.PUBLIC,
             kind=UpdateKind.STATUS,
             author=None,
         )
-        _audit(Operation.COLLECTION, case, ["category", "division", "contacts"], actor)
-        _event("case.opened", case, category=category)
+        audit_case(Operation.COLLECTION, case, ["category", "division", "contacts"], actor)
+        case_event("case.opened", case, category=category)
         return case
 
 
 def add_contact_to_case(case: Case, contact: Contact, *, actor: Any) -> CaseContact:
     """Gather ``contact`` into ``case``. Adding it again is harmless; another case's is refused."""
-    _require(actor)
+    require_case_worker(actor)
     with transaction.atomic():
-        locked = _locked(case)
-        _refresh(case, locked)
+        locked = locked_case(case)
+        refresh_case(case, locked)
         contact = Contact.objects.select_for_update(of=("self",)).get(pk=contact.pk)
         existing = CaseContact.objects.select_related("case").filter(contact=contact).first()
         if existing is not None:
             if existing.case_id == case.pk:
                 return existing
             raise ContactInAnotherCase(contact, existing.case)
-        _require_open(case)
+        require_open(case)
         link = CaseContact.objects.create(case=case, contact=contact, added_by=actor)
-        _write_update(
+        write_update(
             case,
             text=_("Contact %(reference)s added to the case.") % {"reference": contact.reference},
             visibility=Visibility.INTERNAL,
             kind=UpdateKind.CONTACT_ADDED,
             author=actor,
         )
-        _audit(Operation.ALTERATION, case, ["contacts"], actor, contact=contact.pk)
-        _event("case.contact_added", case, contact=contact.pk)
+        audit_case(Operation.ALTERATION, case, ["contacts"], actor, contact=contact.pk)
+        case_event("case.contact_added", case, contact=contact.pk)
         return link
 
 
@@ -206,17 +111,17 @@ def add_contact_to_case(case: Case, contact: Contact, *, actor: Any) -> CaseCont
 
 def add_update(case: Case, *, text: str, public: bool, actor: Any) -> CaseUpdate:
     """Add a note to the timeline; ``public`` shares it with the person on the tracking page."""
-    _require(actor)
-    cleaned = _clean_text(text)
+    require_case_worker(actor)
+    cleaned = clean_update_text(text)
     with transaction.atomic():
-        _refresh(case, _locked(case))
-        _require_open(case)
+        refresh_case(case, locked_case(case))
+        require_open(case)
         visibility = Visibility.PUBLIC if public else Visibility.INTERNAL
-        update = _write_update(
+        update = write_update(
             case, text=cleaned, visibility=visibility, kind=UpdateKind.NOTE, author=actor
         )
-        _audit(Operation.ALTERATION, case, ["updates"], actor, update=update.pk)
-        _event("case.updated", case, update=update.pk, kind=update.kind, visibility=visibility)
+        audit_case(Operation.ALTERATION, case, ["updates"], actor, update=update.pk)
+        case_event("case.updated", case, update=update.pk, kind=update.kind, visibility=visibility)
         if public:
             tell_the_person(case, template="case_updated", event_key=f"case-update:{update.pk}")
         return update
@@ -227,7 +132,7 @@ def record_crime(case: Case, *, classification: str, actor: Any) -> Case:
 
     Refused if a crime is already recorded: reclassifying is a different act.
     """
-    _require(actor)
+    require_case_worker(actor)
     classification = (classification or "").strip()
     if not classification:
         raise ValidationError({"classification": _("Give the crime classification.")})
@@ -239,8 +144,8 @@ def record_crime(case: Case, *, classification: str, actor: Any) -> Case:
             }
         )
     with transaction.atomic():
-        _refresh(case, _locked(case))
-        _require_open(case)
+        refresh_case(case, locked_case(case))
+        require_open(case)
         if case.crime_classification is not None:
             raise CaseError(
                 _("%(reference)s already has a crime recorded.") % {"reference": case.reference}
@@ -252,14 +157,14 @@ def record_crime(case: Case, *, classification: str, actor: Any) -> Case:
         case.crime_classification = classification
         case.crime_recorded_at = now
         case.crime_recorded_by = actor
-        _write_update(
+        write_update(
             case,
             text=_("Crime recorded: %(classification)s.") % {"classification": classification},
             visibility=Visibility.INTERNAL,
             kind=UpdateKind.CRIME_RECORDED,
             author=actor,
         )
-        public = _write_update(
+        public = write_update(
             case,
             text_code="crime_recorded",
             visibility=Visibility.PUBLIC,
@@ -267,26 +172,26 @@ def record_crime(case: Case, *, classification: str, actor: Any) -> Case:
             author=None,
         )
         tell_the_person(case, template="case_updated", event_key=f"case-update:{public.pk}")
-        _audit(
+        audit_case(
             Operation.ALTERATION,
             case,
             ["crime_classification", "crime_recorded_at", "crime_recorded_by"],
             actor,
         )
-        _event("case.crime_recorded", case)
+        case_event("case.crime_recorded", case)
         return case
 
 
 def assign(case: Case, *, team: Team | None = None, officer: Any = None, actor: Any) -> Case:
     """Give the case to a team, an officer, or both. An open case moves to "in progress"."""
-    _require(actor)
+    require_case_worker(actor)
     if team is None and officer is None:
         raise ValidationError(_("Choose a team or an officer."))
     if officer is not None and not getattr(officer, "is_active", False):
         raise ValidationError({"officer": _("Choose an officer whose account is active.")})
     with transaction.atomic():
-        _refresh(case, _locked(case))
-        _require_open(case)
+        refresh_case(case, locked_case(case))
+        require_open(case)
         changes: dict[str, Any] = {}
         if team is not None:
             changes["team"] = team
@@ -298,15 +203,15 @@ def assign(case: Case, *, team: Team | None = None, officer: Any = None, actor: 
         for name, value in changes.items():
             setattr(case, name, value)
         owners = ", ".join(str(owner) for owner in (team, officer) if owner is not None)
-        _write_update(
+        write_update(
             case,
             text=_("Assigned to %(owners)s.") % {"owners": owners},
             visibility=Visibility.INTERNAL,
             kind=UpdateKind.ASSIGNED,
             author=actor,
         )
-        _audit(Operation.ALTERATION, case, sorted(changes), actor)
-        _event(
+        audit_case(Operation.ALTERATION, case, sorted(changes), actor)
+        case_event(
             "case.assigned",
             case,
             team=getattr(team, "pk", None),
@@ -321,13 +226,13 @@ def close_case(case: Case, *, outcome: str, public_message: str, actor: Any) -> 
 
     A closed case takes no more updates, contacts, assignments or crime recording.
     """
-    _require(actor)
+    require_case_worker(actor)
     if outcome not in ClosureOutcome.values:
         raise ValidationError({"outcome": _("Choose how the case ended.")})
-    message = _clean_text(public_message, field="public_message")
+    message = clean_update_text(public_message, field="public_message")
     with transaction.atomic():
-        _refresh(case, _locked(case))
-        _require_open(case)
+        refresh_case(case, locked_case(case))
+        require_open(case)
         now = timezone.now()
         Case.objects.filter(pk=case.pk).update(
             status=CaseStatus.CLOSED, outcome=outcome, closed_at=now, closed_by=actor
@@ -338,11 +243,13 @@ def close_case(case: Case, *, outcome: str, public_message: str, actor: Any) -> 
             now,
             actor,
         )
-        _write_update(
+        write_update(
             case, text=message, visibility=Visibility.PUBLIC, kind=UpdateKind.CLOSED, author=actor
         )
-        _audit(Operation.ALTERATION, case, ["status", "outcome", "closed_at", "closed_by"], actor)
-        _event("case.closed", case, outcome=outcome)
+        audit_case(
+            Operation.ALTERATION, case, ["status", "outcome", "closed_at", "closed_by"], actor
+        )
+        case_event("case.closed", case, outcome=outcome)
         tell_the_person(case, template="case_closed", event_key=f"case-closed:{case.pk}")
         return case
 
@@ -359,14 +266,14 @@ def record_message_from_person(contact: Contact, *, text: str) -> CaseUpdate:
     Raises ``CaseError`` when the contact has no case and ``CaseClosed`` when
     the case is closed.
     """
-    cleaned = _clean_text(text)
+    cleaned = clean_update_text(text)
     with transaction.atomic():
         link = CaseContact.objects.select_related("case").filter(contact_id=contact.pk).first()
         if link is None:
             raise CaseError(_("This report has no case to add to yet."))
-        case = _locked(link.case)
-        _require_open(case)
-        update = _write_update(
+        case = locked_case(link.case)
+        require_open(case)
+        update = write_update(
             case,
             text=cleaned,
             visibility=Visibility.PUBLIC,
@@ -383,20 +290,20 @@ def record_message_from_person(contact: Contact, *, text: str) -> CaseUpdate:
             fields=["updates"],
             context={"update": update.pk, "from": "the person", "contact": contact.pk},
         )
-        _event("case.person_wrote", case, update=update.pk, contact=contact.pk)
+        case_event("case.person_wrote", case, update=update.pk, contact=contact.pk)
         return update
 
 
 def acknowledge_messages_from_person(case: Case, *, actor: Any) -> Case:
     """An officer has read what the person sent: it leaves the worklist."""
-    _require(actor)
+    require_case_worker(actor)
     with transaction.atomic():
-        _refresh(case, _locked(case))
+        refresh_case(case, locked_case(case))
         if case.awaiting_reply_since is None:
             return case
         waited = timezone.now() - case.awaiting_reply_since
         Case.objects.filter(pk=case.pk).update(awaiting_reply_since=None)
         case.awaiting_reply_since = None
-        _audit(Operation.ALTERATION, case, ["awaiting_reply_since"], actor)
-        _event("case.person_answered", case, waited_seconds=int(waited.total_seconds()))
+        audit_case(Operation.ALTERATION, case, ["awaiting_reply_since"], actor)
+        case_event("case.person_answered", case, waited_seconds=int(waited.total_seconds()))
         return case

@@ -20,7 +20,10 @@ from cairn.cases.services import open_case
 from cairn.contacts.models import Contact, Status
 from cairn.triage import review_services
 from cairn.triage.engine import suggest
+from cairn.triage.hand_offs import HandOff, hand_off
 from cairn.triage.models import (
+    Cue,
+    CueStatus,
     Decision,
     DecisionKind,
     NextStep,
@@ -117,8 +120,20 @@ def _record_decision(
             status=NextStepStatus.CANCELLED
         )
     step = _create_next_step(decision, policy)
+    case = None
     if step.kind in NEEDS_A_CASE:
-        open_case(contact, category=case_category_for(contact), actor=user)
+        case = open_case(contact, category=case_category_for(contact), actor=user)
+    hand_off(
+        HandOff(
+            contact=contact,
+            case=case,
+            kind=step.kind,
+            grade=grade,
+            pathway=pathway,
+            actor=user,
+            cues=_raised_cue_labels(contact, policy),
+        )
+    )
     _ensure_immediate_has_next_step(decision)
     review_services.consider_for_review(decision)
     record(
@@ -166,6 +181,15 @@ NEEDS_A_CASE = frozenset(
         NextStepKind.REFERRAL,
     }
 )
+
+
+def _raised_cue_labels(contact: Contact, policy: Policy) -> tuple[str, ...]:
+    kinds = Cue.objects.filter(contact=contact, status=CueStatus.RAISED).values_list(
+        "kind", flat=True
+    )
+    return tuple(
+        str(policy.cue_kinds[kind].label) if kind in policy.cue_kinds else kind for kind in kinds
+    )
 
 
 def case_category_for(contact: Contact) -> str:

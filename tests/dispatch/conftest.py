@@ -1,0 +1,156 @@
+"""Dispatch fixtures: a control room operator, units, an incident raised, a fake command and
+control server, and the real procrastinate worker on the dispatch queue."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from procrastinate.contrib.django import app
+
+from cairn.accounts.api_keys import issue_api_key
+from cairn.accounts.roles import Role
+from cairn.audit.context import acting_as
+from cairn.cases.models import Case
+from cairn.cases.services import open_case
+from cairn.dispatch.models import Resource, ResourceKind
+from cairn.dispatch.services import raise_incident
+from cairn.dispatch.status import STATUS_SCOPE
+from tests.cases.conftest import new_contact
+from tests.conftest import make_staff
+from tests.dispatch.fake_command_and_control import TOKEN, FakeCommandAndControl
+
+
+@pytest.fixture
+def operator(db):
+    return make_staff("controlroom", Role.CONTROL_ROOM_OPERATOR, last_name="MacLeod")
+
+
+@pytest.fixture
+def handler(db):
+    return make_staff("handler", Role.SERVICE_ADVISOR, last_name="Drummond")
+
+
+@pytest.fixture
+def units(divisions):
+    """Three Edinburgh units and one in Glasgow."""
+    return {
+        call_sign: Resource.objects.create(call_sign=call_sign, division_id=division, kind=kind)
+        for call_sign, division, kind in [
+            ("E21", "E", ResourceKind.RESPONSE_CAR),
+            ("E22", "E", ResourceKind.RESPONSE_CAR),
+            ("E41", "E", ResourceKind.DOG),
+            ("G21", "G", ResourceKind.VAN),
+        ]
+    }
+
+
+def emergency_contact(**changes):
+    fields = {
+        "channel": "phone_999",
+        "category": "crime.assault",
+        "narrative": "Two men fighting outside the chip shop.\nOne has a bottle.",
+        "reporter_name": "Morag Fraser",
+        "reporter_email": "",
+        "reporter_phone": "0131 555 0123",
+        "address_text": "12 Leith Walk, Edinburgh",
+        "postcode": "EH6 8RG",
+        "latitude": 55.9644,
+        "longitude": -3.1766,
+        "location_accuracy_m": 25,
+        **changes,
+    }
+    return new_contact(**fields)
+
+
+def case_for(contact, actor, category: str = "crime.assault", division: str = "E") -> Case:
+    case = open_case(contact, category=category, actor=actor)
+    Case.objects.filter(pk=case.pk).update(division_id=division)
+    case.division_id = division
+    return case
+
+
+def raise_for(actor, grade: str = "immediate", **changes):
+    """A new 999 contact, its case, and the incident raised for it."""
+    contact = emergency_contact(**changes)
+    case = case_for(contact, actor)
+    pathway = "dynamic_response" if grade == "immediate" else "deploy_asap"
+    return raise_incident(case, contact, grade=grade, pathway=pathway, actor=actor)
+
+
+@pytest.fixture
+def incident(handler, divisions):
+    return raise_for(handler)
+
+
+@pytest.fixture
+def command_and_control(settings):
+    fake = FakeCommandAndControl()
+    settings.CAIRN_COMMAND_AND_CONTROL_URL = fake.url
+    settings.CAIRN_COMMAND_AND_CONTROL_TOKEN = TOKEN
+    settings.CAIRN_COMMAND_AND_CONTROL_RETRY_SECONDS = 0  # retries due at once
+    settings.CAIRN_COMMAND_AND_CONTROL_MAX_ATTEMPTS = 3
+    settings.CAIRN_COMMAND_AND_CONTROL_TIMEOUT_SECONDS = 2
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def status_key(db):
+    """(client, key) for command and control: the dispatch.status scope."""
+    with acting_as("command"):
+        return issue_api_key("Command and control", scopes=(STATUS_SCOPE,))
+
+
+def _forget_jobs() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE procrastinate_events, procrastinate_periodic_defers,"
+            " procrastinate_jobs, procrastinate_workers"
+        )
+
+
+@pytest.fixture(autouse=True)
+def _only_this_tests_jobs(request):
+    """procrastinate's tables are not Django's: a transactional test's flush keeps their
+    rows, so clear them around such a test for its worker to find only its own jobs."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        _forget_jobs()
+    yield
+    if transactional:
+        _forget_jobs()
+
+
+def run_worker() -> None:
+    """The real procrastinate worker on the dispatch queue until nothing is left to do.
+
+    Its own connection pool, as ``manage.py procrastinate worker``: tests using it
+    need committed data (``django_db(transaction=True)``).
+    """
+    database = connections.settings["default"]
+    kept = database["CONN_MAX_AGE"]
+    database["CONN_MAX_AGE"] = 0
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            with app.replace_connector(app.connector.get_worker_connector()):
+                app.run_worker(
+                    queues=["dispatch"],
+                    wait=False,
+                    install_signal_handlers=False,
+                    listen_notify=False,
+                )
+        except BaseException as failure:  # handed to the test's thread below
+            failures.append(failure)
+
+    worker = threading.Thread(target=work, name="dispatch-worker")
+    try:
+        worker.start()
+        worker.join()
+    finally:
+        database["CONN_MAX_AGE"] = kept
+    if failures:
+        raise failures[0]
