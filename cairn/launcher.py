@@ -132,6 +132,8 @@ def banner(base: str, live: str = "") -> str:
         DEMO_PASSWORD,
         demo_totp_secret_base32,
     )
+    from cairn.demo.dispatch import DEMO_COMMAND_AND_CONTROL_KEY
+    from cairn.demo.partners import DEMO_PARTNER_API_KEY
 
     width = max(len(login.username) for login in DEMO_LOGINS)
     logins = "\n".join(
@@ -158,6 +160,14 @@ def banner(base: str, live: str = "") -> str:
   Try: curl -H "Authorization: Bearer {DEMO_API_KEY}" \\
          -H "Content-Type: application/json" -d '{{"narrative": "Test report"}}' \\
          {base}/api/v1/contacts
+
+  Demo partner system key (Distress Brief Intervention – Edinburgh; `partner2` is
+  a second agency's user who sees none of its referrals):
+    {DEMO_PARTNER_API_KEY}
+  Try: curl -H "Authorization: Bearer {DEMO_PARTNER_API_KEY}" {base}/api/v1/partners/referrals
+
+  Demo command and control key (status back for incidents, docs/dispatch.md):
+    {DEMO_COMMAND_AND_CONTROL_KEY}
 
   Press Ctrl-C to stop.
 """

@@ -15,7 +15,9 @@ def test_demo_data_gives_one_login_per_role_and_loads_twice_without_change(db):
     load_demo_data()
     load_demo_data()
     assert set(StaffUser.objects.values_list("role", flat=True)) == set(Role.values)
-    assert StaffUser.objects.count() == len(Role.values)
+    # One per role, and a second agency's partner user (to show referrals are kept apart).
+    assert StaffUser.objects.count() == len(Role.values) + 1
+    assert StaffUser.objects.get(username="partner2").role == Role.PARTNER_USER
     assert Division.objects.count() == 13
     assert Station.objects.filter(division__code="E").exists()
 

@@ -14,6 +14,7 @@ PUBLIC_TEXTS = {
     "dispatch_raised": _("We have passed your report to officers to attend."),
     "dispatch_assigned": _("Officers have been given your report and are on their way."),
     "dispatch_on_scene": _("Officers have arrived."),
+    "referral_made": _("We have referred you to a support service."),
 }
 
 

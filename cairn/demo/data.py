@@ -12,7 +12,10 @@ from cairn.accounts.models import ApiClient, StaffUser, Team
 from cairn.accounts.roles import Role
 from cairn.accounts.services import create_staff_user
 from cairn.audit.context import acting_as
+from cairn.demo.cases import load_demo_cases
 from cairn.demo.contacts import load_demo_contacts
+from cairn.demo.dispatch import load_demo_dispatch
+from cairn.demo.partners import load_demo_partners
 from cairn.demo.people import load_demo_people
 from cairn.partners.models import Agency, AgencyMembership
 from cairn.places.models import Division
@@ -116,6 +119,10 @@ def load_demo_data() -> list[DemoLogin]:
             issue_api_key("Demo integrator", key=DEMO_API_KEY)
     load_demo_people(StaffUser.objects.get(username=PEOPLE_LOADED_BY))
     load_demo_contacts()
+    # The work after triage: cases, command and control, partners (and their logins).
+    load_demo_cases(StaffUser.objects.get(username="advisor"))
+    load_demo_dispatch()
+    load_demo_partners()
     return DEMO_LOGINS
 
 
