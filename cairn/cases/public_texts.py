@@ -15,6 +15,14 @@ PUBLIC_TEXTS = {
     "dispatch_assigned": _("Officers have been given your report and are on their way."),
     "dispatch_on_scene": _("Officers have arrived."),
     "referral_made": _("We have referred you to a support service."),
+    "appointment_booked": _(
+        "We have booked an appointment with you. Its date and time are on this page."
+    ),
+    "appointment_moved": _("Your appointment has moved to the time shown on this page."),
+    "appointment_cancelled": _("Your appointment has been cancelled."),
+    "appointment_rescheduled": _(
+        "Your appointment needs a new time. Choose one on this page, or we will contact you."
+    ),
 }
 
 

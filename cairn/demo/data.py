@@ -12,6 +12,7 @@ from cairn.accounts.models import ApiClient, StaffUser, Team
 from cairn.accounts.roles import Role
 from cairn.accounts.services import create_staff_user
 from cairn.audit.context import acting_as
+from cairn.demo.appointments import load_demo_appointments
 from cairn.demo.cases import load_demo_cases
 from cairn.demo.contacts import load_demo_contacts
 from cairn.demo.dispatch import load_demo_dispatch
@@ -123,6 +124,7 @@ def load_demo_data() -> list[DemoLogin]:
     load_demo_cases(StaffUser.objects.get(username="advisor"))
     load_demo_dispatch()
     load_demo_partners()
+    load_demo_appointments()
     return DEMO_LOGINS
 
 

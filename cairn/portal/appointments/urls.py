@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+"""The person's appointment pages, under /track/<reference>/appointment/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from cairn.portal.appointments import views
+
+app_name = "appointments"
+urlpatterns = [
+    path("book/", views.book, name="book"),
+    path("move/", views.move, name="move"),
+    path("cancel/", views.cancel, name="cancel"),
+]
