@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from types import ModuleType
 
-from bench import api_intake, intake_vs_reference, matching, queue_live, triage_suggest
+from bench import api_intake, intake_vs_reference, matching, outbox, queue_live, triage_suggest
 from bench.load import LoadError, wrk_executable
 from bench.plan import MIN_ROUNDS, Plan
 from bench.rate import RateError
@@ -22,7 +22,7 @@ from bench.rate import RateError
 # name -> module with NAME, TITLE and run(server, plan) -> report (summary(), valid).
 BENCHMARKS: dict[str, ModuleType] = {
     module.NAME: module
-    for module in (intake_vs_reference, api_intake, triage_suggest, queue_live, matching)
+    for module in (intake_vs_reference, api_intake, triage_suggest, queue_live, matching, outbox)
 }
 
 
@@ -132,6 +132,7 @@ def main(argv: list[str]) -> int:
         RateError,
         intake_vs_reference.PreflightError,
         api_intake.PreflightError,
+        outbox.PreflightError,
     ) as error:
         print(f"bench: {error}", flush=True)
         return 1

@@ -1,17 +1,46 @@
-"""Append translations to the catalogues: add_translations.py FILE.json, a list of {source, msgid, gd, pl, uk, ar[, context]}."""
-import json, sys
+"""Append translations to the catalogues, for strings added without running makemessages.
+
+    python tools/add_translations.py FILE.json
+
+FILE.json is a list of {"source", "msgid", "gd", "pl", "uk", "ar"} objects (and
+"context" for a msgctxt). An entry already in a catalogue is left as it is.
+Run `make messages` afterwards to compile the catalogues.
+"""
+
+import json
+import sys
 from pathlib import Path
-entries = json.load(open(sys.argv[1]))
-def q(s): return '"' + s.replace('\\', '\\\\').replace('"', '\\"').replace('\n', '\\n') + '"'
-for lang in ("gd", "pl", "uk", "ar"):
-    p = Path(__file__).resolve().parents[1] / "cairn" / "locale" / lang / "LC_MESSAGES" / "django.po"
-    text = p.read_text()
-    add = []
-    for e in entries:
-        ctx = e.get("context")
-        key = (f'msgctxt {q(ctx)}\n' if ctx else '') + f'msgid {q(e["msgid"])}\n'
+
+LOCALE = Path(__file__).resolve().parents[1] / "cairn" / "locale"
+LANGUAGES = ("gd", "pl", "uk", "ar")
+
+
+def quoted(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def add(entries: list[dict], language: str) -> int:
+    catalogue = LOCALE / language / "LC_MESSAGES" / "django.po"
+    text = catalogue.read_text(encoding="utf-8")
+    added = []
+    for entry in entries:
+        context = entry.get("context")
+        key = (
+            f"msgctxt {quoted(context)}\n" if context else ""
+        ) + f"msgid {quoted(entry['msgid'])}\n"
         if key in text:
             continue
-        add.append(f'\n#: {e["source"]}\n{key}msgstr {q(e[lang])}\n')
-    p.write_text(text.rstrip("\n") + "\n" + "".join(add))
-    print(lang, len(add))
+        added.append(f"\n#: {entry['source']}\n{key}msgstr {quoted(entry[language])}\n")
+    catalogue.write_text(text.rstrip("\n") + "\n" + "".join(added), encoding="utf-8")
+    return len(added)
+
+
+def main(path: str) -> None:
+    entries = json.loads(Path(path).read_text(encoding="utf-8"))
+    for language in LANGUAGES:
+        print(language, add(entries, language))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -41,7 +41,12 @@ class InvalidRecipient(ValueError):
     """The address cannot be sent to on that channel (the message does not repeat it)."""
 
 
-def _recipient(channel: str, to: str) -> str:
+def normalise_recipient(channel: str, to: str) -> str:
+    """The address as the outbox stores it (lower-case email, E.164 number).
+
+    Raises ``InvalidRecipient`` when it cannot be sent to on ``channel``; a form
+    asking for an address checks it with this before anything is queued.
+    """
     if channel == MessageChannel.EMAIL:
         address = (to or "").strip().lower()
         if not EMAIL.fullmatch(address) or len(address) > 254:
@@ -74,7 +79,7 @@ def queue_message(
     """
     if not idempotency_key or len(idempotency_key) > 200:
         raise ValueError("an idempotency key of 1 to 200 characters is required")
-    recipient = _recipient(channel, to)
+    recipient = normalise_recipient(channel, to)
     with transaction.atomic():
         existing = OutboundMessage.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:

@@ -14,4 +14,5 @@ urlpatterns = [
     path("appointments/", include("cairn.workspace.appointments.urls")),
     path("dispatch/", include("cairn.workspace.dispatch.urls")),
     path("partners/", include("cairn.workspace.partners.urls")),
+    path("feedback/", include("cairn.workspace.feedback.urls")),
 ]

@@ -16,8 +16,17 @@ from django.core.mail.utils import DNS_NAME
 
 from cairn.notify.channels.base import DeliveryResult, Envelope
 
-# The server said no to this address or sender: sending again will not help.
+# The server said no to this address, sender or message. A 5xx code is final;
+# a 4xx code (greylisting, a full mailbox) asks us to try again later.
 REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
+
+
+def refusal_code(error: smtplib.SMTPException) -> int:
+    """The SMTP reply code of a refusal (the lowest, when each recipient had its own)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _text in error.recipients.values()]
+        return min(codes) if codes else 550
+    return int(getattr(error, "smtp_code", 550))
 
 
 class EmailSender:
@@ -36,10 +45,13 @@ class EmailSender:
         )
         try:
             sent = email.send()
-        except REFUSED as error:
-            # Their text names the refused addresses: keep only what kind of refusal it was.
+        except (*REFUSED, smtplib.SMTPDataError) as error:
+            # Their text names the refused addresses: keep only the kind and the code.
+            code = refusal_code(error)
             return DeliveryResult(
-                False, error=f"refused by the mail server ({type(error).__name__})"
+                False,
+                error=f"refused by the mail server ({type(error).__name__} {code})",
+                retryable=400 <= code < 500,  # 4xx: "try again later" (greylisting, full box)
             )
         except (smtplib.SMTPException, OSError) as error:
             return DeliveryResult(
