@@ -1,11 +1,7 @@
 """Dispatch fixtures: a control room operator, units, an incident raised, a fake command and
 control server, and the real procrastinate worker on the dispatch queue."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
-from procrastinate.contrib.django import app
 
 from cairn.accounts.api_keys import issue_api_key
 from cairn.accounts.roles import Role
@@ -18,6 +14,8 @@ from cairn.dispatch.status import STATUS_SCOPE
 from tests.cases.conftest import new_contact
 from tests.conftest import make_staff
 from tests.dispatch.fake_command_and_control import TOKEN, FakeCommandAndControl
+from tests.workers import jobs_kept_to_this_test
+from tests.workers import run_worker as run_queues
 
 
 @pytest.fixture
@@ -101,56 +99,11 @@ def status_key(db):
         return issue_api_key("Command and control", scopes=(STATUS_SCOPE,))
 
 
-def _forget_jobs() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE procrastinate_events, procrastinate_periodic_defers,"
-            " procrastinate_jobs, procrastinate_workers"
-        )
-
-
 @pytest.fixture(autouse=True)
 def _only_this_tests_jobs(request):
-    """procrastinate's tables are not Django's: a transactional test's flush keeps their
-    rows, so clear them around such a test for its worker to find only its own jobs."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = marker is not None and marker.kwargs.get("transaction", False)
-    if transactional:
-        request.getfixturevalue("transactional_db")
-        _forget_jobs()
-    yield
-    if transactional:
-        _forget_jobs()
+    yield from jobs_kept_to_this_test(request)
 
 
 def run_worker() -> None:
-    """The real procrastinate worker on the dispatch queue until nothing is left to do.
-
-    Its own connection pool, as ``manage.py procrastinate worker``: tests using it
-    need committed data (``django_db(transaction=True)``).
-    """
-    database = connections.settings["default"]
-    kept = database["CONN_MAX_AGE"]
-    database["CONN_MAX_AGE"] = 0
-    failures: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            with app.replace_connector(app.connector.get_worker_connector()):
-                app.run_worker(
-                    queues=["dispatch"],
-                    wait=False,
-                    install_signal_handlers=False,
-                    listen_notify=False,
-                )
-        except BaseException as failure:  # handed to the test's thread below
-            failures.append(failure)
-
-    worker = threading.Thread(target=work, name="dispatch-worker")
-    try:
-        worker.start()
-        worker.join()
-    finally:
-        database["CONN_MAX_AGE"] = kept
-    if failures:
-        raise failures[0]
+    """The real worker on the dispatch queue until nothing is left to do (tests/workers.py)."""
+    run_queues("dispatch")

@@ -5,8 +5,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.db import connection, connections
-from procrastinate.contrib.django import app
+
+from tests.workers import jobs_kept_to_this_test
+from tests.workers import run_worker as run_queues
 
 TOKEN = "test-sms-provider-token"
 
@@ -77,26 +78,9 @@ def sms_provider(settings):
     provider.close()
 
 
-def _forget_jobs() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE procrastinate_events, procrastinate_periodic_defers,"
-            " procrastinate_jobs, procrastinate_workers"
-        )
-
-
 @pytest.fixture(autouse=True)
 def _only_this_tests_jobs(request):
-    """procrastinate's tables are not Django's, so a transactional test's flush keeps
-    their rows: clear them around such a test so its worker finds only its own jobs."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = marker is not None and marker.kwargs.get("transaction", False)
-    if transactional:
-        request.getfixturevalue("transactional_db")
-        _forget_jobs()
-    yield
-    if transactional:
-        _forget_jobs()
+    yield from jobs_kept_to_this_test(request)
 
 
 @pytest.fixture
@@ -106,37 +90,5 @@ def no_backoff(settings):
 
 
 def run_worker() -> None:
-    """The real procrastinate worker on the notify queue until nothing is left to do.
-
-    It uses its own connection pool, as ``manage.py procrastinate worker`` does,
-    so tests using it need committed data (``django_db(transaction=True)``).
-    """
-    # Tasks run in the worker's threads; procrastinate closes their connections after
-    # each task only when they are not persistent, so none must be while it runs here.
-    database = connections.settings["default"]
-    kept = database["CONN_MAX_AGE"]
-    database["CONN_MAX_AGE"] = 0
-    failures: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            with app.replace_connector(app.connector.get_worker_connector()):
-                app.run_worker(
-                    queues=["notify"],
-                    wait=False,
-                    install_signal_handlers=False,
-                    listen_notify=False,
-                )
-        except BaseException as failure:  # handed to the test's thread below
-            failures.append(failure)
-
-    # Its own thread: the worker runs its own asyncio loop, and the browser tests'
-    # Playwright leaves a loop running in this one (asyncio.run refuses to nest).
-    worker = threading.Thread(target=work, name="notify-worker")
-    try:
-        worker.start()
-        worker.join()
-    finally:
-        database["CONN_MAX_AGE"] = kept
-    if failures:
-        raise failures[0]
+    """The real worker on the notify queue until nothing is left to do (tests/workers.py)."""
+    run_queues("notify")

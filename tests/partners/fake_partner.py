@@ -8,8 +8,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from django.db import connection, connections
-from procrastinate.contrib.django import app
+from tests.workers import run_worker as run_queues
 
 
 class FakePartnerSystem:
@@ -58,39 +57,6 @@ class FakePartnerSystem:
         return [json.loads(request["body"]) for request in self.requests]
 
 
-def forget_jobs() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE procrastinate_events, procrastinate_periodic_defers,"
-            " procrastinate_jobs, procrastinate_workers"
-        )
-
-
 def run_worker() -> None:
-    """The real procrastinate worker on the partners queue until nothing is left to do
-    (as tests/notify/conftest.py runs it: its own thread, its own connections)."""
-    database = connections.settings["default"]
-    kept = database["CONN_MAX_AGE"]
-    database["CONN_MAX_AGE"] = 0
-    failures: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            with app.replace_connector(app.connector.get_worker_connector()):
-                app.run_worker(
-                    queues=["partners"],
-                    wait=False,
-                    install_signal_handlers=False,
-                    listen_notify=False,
-                )
-        except BaseException as failure:
-            failures.append(failure)
-
-    worker = threading.Thread(target=work, name="partners-worker")
-    try:
-        worker.start()
-        worker.join()
-    finally:
-        database["CONN_MAX_AGE"] = kept
-    if failures:
-        raise failures[0]
+    """The real worker on the partners queue until nothing is left to do (tests/workers.py)."""
+    run_queues("partners")

@@ -19,7 +19,8 @@ from cairn.partners.models import ContactRoute, DeliveryStatus, WebhookDelivery
 from cairn.partners.services import new_webhook_secret, withdraw_referral
 from cairn.partners.webhooks import backoff_seconds
 from tests.partners.conftest import refer
-from tests.partners.fake_partner import FakePartnerSystem, forget_jobs, run_worker
+from tests.partners.fake_partner import FakePartnerSystem, run_worker
+from tests.workers import forget_jobs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
