@@ -343,6 +343,16 @@ if PRODUCTION and CAIRN_COMMAND_AND_CONTROL_URL:
         raise ImproperlyConfigured("CAIRN_COMMAND_AND_CONTROL_TOKEN must be set with the URL")
 # Video appointments and Resolution Team video calls: an unguessable link under this base.
 CAIRN_VIDEO_BASE_URL = env("CAIRN_VIDEO_BASE_URL", "https://video.cairn.example/")
+# Partner webhooks (cairn/partners/webhooks.py): retries start at this wait (doubling).
+CAIRN_PARTNER_WEBHOOK_RETRY_SECONDS = int(env("CAIRN_PARTNER_WEBHOOK_RETRY_SECONDS", "30"))
+CAIRN_PARTNER_WEBHOOK_MAX_ATTEMPTS = int(env("CAIRN_PARTNER_WEBHOOK_MAX_ATTEMPTS", "8"))
+CAIRN_PARTNER_WEBHOOK_TIMEOUT_SECONDS = float(env("CAIRN_PARTNER_WEBHOOK_TIMEOUT_SECONDS", "10"))
+# Appointment slots this close are kept for public-protection bookings (domestic abuse…).
+CAIRN_APPOINTMENT_PRIORITY_HOURS = int(env("CAIRN_APPOINTMENT_PRIORITY_HOURS", "24"))
+# A Resolution Team task is due this long after the decision (the workbench's "due").
+CAIRN_RESOLUTION_CONTACT_HOURS = int(env("CAIRN_RESOLUTION_CONTACT_HOURS", "24"))
+# Teams whose name starts with this are Resolution Teams (cairn/cases/resolution_teams.py).
+CAIRN_RESOLUTION_TEAM_PREFIX = env("CAIRN_RESOLUTION_TEAM_PREFIX", "Resolution Team")
 
 # Benchmark-only endpoints (bench/). Never enable in production.
 CAIRN_BENCH = env_bool("CAIRN_BENCH", default=False)

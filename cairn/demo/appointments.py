@@ -1,9 +1,11 @@
 """Demo appointment slots: the next 14 days in Edinburgh ("E"), for the demo login "officer".
 
 In person at two Edinburgh stations, and phone and video calls, on weekdays,
-with a few on Saturday mornings. Published through the real service, which
-skips times that already exist: calling it again (say, at each start) adds
-only the days that have come into the 14-day window.
+with a few on Saturday mornings. Every other division gets weekday phone
+slots, so a demo report from anywhere in Scotland can be given an appointment.
+Published through the real service, which skips times that already exist:
+calling it again (`make run` does, at each start) adds only the days that have
+come into the 14-day window.
 """
 
 from datetime import time, timedelta
@@ -39,6 +41,9 @@ DEMO_RUNS = [
 ]
 
 
+ELSEWHERE_PHONE_TIMES = ("09:30", "13:30", "16:30")
+
+
 def _times(texts: tuple[str, ...]) -> tuple[time, ...]:
     return tuple(time.fromisoformat(text) for text in texts)
 
@@ -63,6 +68,19 @@ def load_demo_appointments() -> int:
                 weekdays=weekdays,
                 capacity=2 if kind == AppointmentKind.PHONE else 1,
                 officer=officer if own else None,
+            )
+            added += len(publish_slots(run, actor=officer))
+        for elsewhere in Division.objects.exclude(code=DIVISION).order_by("code"):
+            run = SlotRun(
+                division=elsewhere,
+                kind=AppointmentKind.PHONE,
+                station=None,
+                first_day=today,
+                last_day=today + timedelta(days=DAYS - 1),
+                times=_times(ELSEWHERE_PHONE_TIMES),
+                weekdays=WEEKDAYS,
+                capacity=2,
+                officer=None,
             )
             added += len(publish_slots(run, actor=officer))
     return added
