@@ -36,7 +36,8 @@ class Recipient:
     language: str
 
 
-def _reporter(contact: Contact) -> Person | None:
+def reporter_of(contact: Contact) -> Person | None:
+    """The person record linked as the contact's reporter (a live role), if any."""
     role = (
         MatterRole.objects.filter(
             contact_id=contact.pk, role=MatterRoleKind.REPORTER, ended_at__isnull=True
@@ -58,7 +59,7 @@ def recipient_for(contact: Contact) -> Recipient | None:
     """How to reach the person who made ``contact``, or None when we cannot or may not."""
     if contact.anonymous:
         return None
-    person = _reporter(contact)
+    person = reporter_of(contact)
     preferred = (person.preferred_channel if person else "") or contact.preferred_contact
     language = (person.preferred_language if person else "") or contact.language or "en"
     addresses = {

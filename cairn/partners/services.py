@@ -21,7 +21,7 @@ from cairn.accounts.roles import Capability, has_capability
 from cairn.audit.models import Operation
 from cairn.audit.services import record
 from cairn.cases.models import Case, CaseContact, CaseUpdate, UpdateKind, Visibility
-from cairn.cases.notifications import tell_the_person
+from cairn.cases.notifications import reporter_of, tell_the_person
 from cairn.contacts.models import Contact
 from cairn.events.services import record_event
 from cairn.partners import webhooks
@@ -35,7 +35,6 @@ from cairn.partners.models import (
     ReferralStatus,
 )
 from cairn.partners.taxonomy import service_type_label
-from cairn.people.models import MatterRole, MatterRoleKind, Person
 from cairn.triage.models import NextStepKind
 from cairn.triage.next_steps import complete_next_step
 
@@ -120,18 +119,6 @@ def _lawful_basis_errors(
     return {}
 
 
-def _reporter(contact: Contact) -> Person | None:
-    role = (
-        MatterRole.objects.filter(
-            contact_id=contact.pk, role=MatterRoleKind.REPORTER, ended_at__isnull=True
-        )
-        .select_related("person")
-        .order_by("pk")
-        .first()
-    )
-    return role.person if role else None
-
-
 def _check_service(service: PartnerService, case: Case) -> PartnerService:
     service = PartnerService.objects.select_related("agency").get(pk=service.pk)
     if not (service.is_active and service.agency.is_active):
@@ -193,7 +180,7 @@ def make_referral(
         referral = Referral(
             case=case,
             contact_id=contact.pk,
-            person=_reporter(contact),
+            person=reporter_of(contact),
             service=service,
             agency=service.agency,
             reason=reason,

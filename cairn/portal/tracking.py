@@ -1,5 +1,6 @@
 """Track my report: the reference and the code given at submission show the status."""
 
+import functools
 from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -93,6 +94,25 @@ def _remember(request, reference: str) -> None:
 def may_track(request, reference: str) -> bool:
     """Whether this browser has proved it may see ``reference`` (code or signed link)."""
     return reference in request.session.get(SESSION_KEY, [])
+
+
+def for_tracked_report(view):
+    """A view under /track/<reference>/… that only a browser that proved the report may use.
+
+    The view is called with the contact in place of the reference; any other
+    browser is sent to the tracking form with the reference filled in.
+    """
+
+    @functools.wraps(view)
+    def tracked(request, reference: str, *args, **kwargs):
+        if not may_track(request, reference):
+            return redirect(f"{reverse('portal:track')}?{urlencode({'reference': reference})}")
+        contact = Contact.objects.filter(reference=reference).first()
+        if contact is None:
+            raise Http404
+        return view(request, contact, *args, **kwargs)
+
+    return tracked
 
 
 def track_status(request, reference: str):

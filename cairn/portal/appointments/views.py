@@ -6,13 +6,10 @@ person is sent to the tracking page's form. Plain forms: radios of the free
 times grouped by day, no JavaScript needed, the choice kept on an error.
 """
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -35,26 +32,9 @@ from cairn.appointments.wording import slot_label, when, where
 from cairn.cases.queries import case_for_contact
 from cairn.contacts.models import Contact
 from cairn.portal.appointments.forms import CancelForm, ChooseSlotForm
-from cairn.portal.tracking import may_track
+from cairn.portal.tracking import for_tracked_report
 
 SLOTS_SHOWN = 40
-
-
-class NotTracked(Exception):
-    pass
-
-
-def _contact(request, reference: str) -> Contact:
-    if not may_track(request, reference):
-        raise NotTracked
-    contact = Contact.objects.filter(reference=reference).first()
-    if contact is None:
-        raise Http404
-    return contact
-
-
-def _to_tracking_form(reference: str):
-    return redirect(f"{reverse('portal:track')}?{urlencode({'reference': reference})}")
 
 
 def _back_to_status(reference: str):
@@ -130,11 +110,9 @@ def _choose(request, contact: Contact, *, current=None):
 
 
 @never_cache
-def book(request, reference: str):
-    try:
-        contact = _contact(request, reference)
-    except NotTracked:
-        return _to_tracking_form(reference)
+@for_tracked_report
+def book(request, contact: Contact):
+    reference = contact.reference
     if booked_appointment(contact) is not None:
         return redirect("portal:appointments:move", reference=reference)
     if not may_book_online(contact):
@@ -143,11 +121,9 @@ def book(request, reference: str):
 
 
 @never_cache
-def move(request, reference: str):
-    try:
-        contact = _contact(request, reference)
-    except NotTracked:
-        return _to_tracking_form(reference)
+@for_tracked_report
+def move(request, contact: Contact):
+    reference = contact.reference
     current = booked_appointment(contact)
     if current is None:
         return _back_to_status(reference)
@@ -155,11 +131,9 @@ def move(request, reference: str):
 
 
 @never_cache
-def cancel(request, reference: str):
-    try:
-        contact = _contact(request, reference)
-    except NotTracked:
-        return _to_tracking_form(reference)
+@for_tracked_report
+def cancel(request, contact: Contact):
+    reference = contact.reference
     current = booked_appointment(contact)
     if current is None:
         return _back_to_status(reference)

@@ -9,12 +9,10 @@ rate-limited per report and per client address.
 """
 
 from datetime import timedelta
-from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -30,28 +28,11 @@ from cairn.engagement.services import (
 )
 from cairn.portal.follow_up.forms import ComplaintForm, MessageForm, SurveyForm
 from cairn.portal.follow_up.tokens import new_form_token, read_form_token
-from cairn.portal.tracking import may_track
+from cairn.portal.tracking import for_tracked_report
 from cairn.throttle.services import Limit, count_attempt, is_limited
 
 PER_REPORT = Limit("follow-up-report", count=10, window=timedelta(hours=1))
 PER_CLIENT = Limit("follow-up-client", count=30, window=timedelta(hours=1))
-
-
-class NotTracked(Exception):
-    pass
-
-
-def _contact(request, reference: str) -> Contact:
-    if not may_track(request, reference):
-        raise NotTracked
-    contact = Contact.objects.filter(reference=reference).first()
-    if contact is None:
-        raise Http404
-    return contact
-
-
-def _to_tracking_start(reference: str):
-    return redirect(f"{reverse('portal:track')}?{urlencode({'reference': reference})}")
 
 
 def _client(request) -> str:
@@ -103,11 +84,9 @@ def _too_many() -> str:
 
 
 @never_cache
-def message(request, reference: str):
-    try:
-        contact = _contact(request, reference)
-    except NotTracked:
-        return _to_tracking_start(reference)
+@for_tracked_report
+def message(request, contact: Contact):
+    reference = contact.reference
     template = "portal/follow_up/message.html"
     if request.method != "POST":
         form = MessageForm(initial={"form_token": new_form_token(reference)})
@@ -135,11 +114,9 @@ def message(request, reference: str):
 
 
 @never_cache
-def message_sent(request, reference: str):
-    try:
-        _contact(request, reference)
-    except NotTracked:
-        return _to_tracking_start(reference)
+@for_tracked_report
+def message_sent(request, contact: Contact):
+    reference = contact.reference
     return render(request, "portal/follow_up/message_sent.html", {"reference": reference})
 
 
@@ -147,11 +124,9 @@ def message_sent(request, reference: str):
 
 
 @never_cache
-def survey(request, reference: str):
-    try:
-        contact = _contact(request, reference)
-    except NotTracked:
-        return _to_tracking_start(reference)
+@for_tracked_report
+def survey(request, contact: Contact):
+    reference = contact.reference
     if not survey_is_open(contact):
         return redirect("portal:track_status", reference=reference)
     template = "portal/follow_up/survey.html"
@@ -178,11 +153,9 @@ def survey(request, reference: str):
 
 
 @never_cache
-def survey_done(request, reference: str):
-    try:
-        _contact(request, reference)
-    except NotTracked:
-        return _to_tracking_start(reference)
+@for_tracked_report
+def survey_done(request, contact: Contact):
+    reference = contact.reference
     return render(request, "portal/follow_up/survey_done.html", {"reference": reference})
 
 
@@ -190,11 +163,9 @@ def survey_done(request, reference: str):
 
 
 @never_cache
-def complaint(request, reference: str):
-    try:
-        contact = _contact(request, reference)
-    except NotTracked:
-        return _to_tracking_start(reference)
+@for_tracked_report
+def complaint(request, contact: Contact):
+    reference = contact.reference
     template = "portal/follow_up/complaint.html"
     if request.method != "POST":
         form = ComplaintForm(initial={"form_token": new_form_token(reference)})
@@ -236,11 +207,9 @@ def complaint(request, reference: str):
 
 
 @never_cache
-def complaint_received(request, reference: str, complaint_reference: str):
-    try:
-        contact = _contact(request, reference)
-    except NotTracked:
-        return _to_tracking_start(reference)
+@for_tracked_report
+def complaint_received(request, contact: Contact, complaint_reference: str):
+    reference = contact.reference
     found = complaint_for_contact(contact, complaint_reference)
     if found is None:
         raise Http404
