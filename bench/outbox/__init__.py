@@ -1,6 +1,6 @@
 """Outbox delivery latency: from a public case update committed to the message at the provider.
 
-    make bench ARGS="outbox"                      # once listed in bench/__main__.py BENCHMARKS
+    make bench ARGS="outbox"
     make bench ARGS="outbox --rounds 5 --duration 5"
     CAIRN_PG_DATA=var/pgbench DATABASE_URL=… .venv/bin/python -m bench.outbox   # alone
 
