@@ -10,6 +10,7 @@ from cairn.accounts.roles import Role
 from cairn.accounts.services import create_staff_user
 from cairn.audit.context import acting_as
 from cairn.places.services import load_divisions
+from tests.workers import jobs_kept_to_this_test
 
 PASSWORD = "correct horse battery staple"
 TOTP_KEY = "3132333435363738393031323334353637383930"
@@ -50,6 +51,13 @@ def _uploads_in_a_temporary_folder(settings, tmp_path_factory):
             "OPTIONS": {"location": tmp_path_factory.getbasetemp() / "media"},
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _only_this_tests_jobs(request):
+    """procrastinate's job tables survive a transactional test's flush: every transactional
+    test starts and ends with them empty, so a worker or a count sees only its own jobs."""
+    yield from jobs_kept_to_this_test(request)
 
 
 @pytest.fixture(autouse=True)

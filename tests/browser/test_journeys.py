@@ -40,16 +40,11 @@ from tests.conftest import make_staff
 from tests.dispatch.conftest import command_and_control, status_key  # noqa: F401 - fixtures
 from tests.dispatch.test_eido import schema_errors
 from tests.support_smtp import smtp_server  # noqa: F401 - a fixture
-from tests.workers import jobs_kept_to_this_test, run_worker
+from tests.workers import run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TIMINGS = Path(settings.BASE_DIR) / "var" / "journey-timings"
-
-
-@pytest.fixture(autouse=True)
-def _only_this_tests_jobs(request):
-    yield from jobs_kept_to_this_test(request)
 
 
 class Stopwatch:

@@ -14,7 +14,6 @@ from cairn.dispatch.status import STATUS_SCOPE
 from tests.cases.conftest import new_contact
 from tests.conftest import make_staff
 from tests.dispatch.fake_command_and_control import TOKEN, FakeCommandAndControl
-from tests.workers import jobs_kept_to_this_test
 from tests.workers import run_worker as run_queues
 
 
@@ -97,11 +96,6 @@ def status_key(db):
     """(client, key) for command and control: the dispatch.status scope."""
     with acting_as("command"):
         return issue_api_key("Command and control", scopes=(STATUS_SCOPE,))
-
-
-@pytest.fixture(autouse=True)
-def _only_this_tests_jobs(request):
-    yield from jobs_kept_to_this_test(request)
 
 
 def run_worker() -> None:

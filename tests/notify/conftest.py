@@ -6,7 +6,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.workers import jobs_kept_to_this_test
 from tests.workers import run_worker as run_queues
 
 TOKEN = "test-sms-provider-token"
@@ -76,11 +75,6 @@ def sms_provider(settings):
     settings.CAIRN_SMS_PROVIDER_TOKEN = TOKEN
     yield provider
     provider.close()
-
-
-@pytest.fixture(autouse=True)
-def _only_this_tests_jobs(request):
-    yield from jobs_kept_to_this_test(request)
 
 
 @pytest.fixture

@@ -25,13 +25,6 @@ from tests.workers import forget_jobs
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _only_this_tests_jobs(transactional_db):
-    forget_jobs()
-    yield
-    forget_jobs()
-
-
 @pytest.fixture
 def partner_system(settings):
     settings.CAIRN_PARTNER_WEBHOOK_RETRY_SECONDS = 0  # retries due at once for the worker
