@@ -20,21 +20,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cairn.references import DatabaseReference
+
 REFERENCE_SEQUENCE = "appointments_reference_seq"
 
 
-class AppointmentReference(models.Func):
-    """The human reference, made by the database: APT-YYMMDD-NNNNN (London date).
+class AppointmentReference(DatabaseReference):
+    """The human reference, made by the database: APT-YYMMDD-NNNNN (London date)."""
 
-    Like the case reference: zero-padded to five digits and never cut. The
-    function is created in migration 0001.
-    """
-
-    template = "appointments_next_reference()"
-    output_field = models.CharField()
-
-    def __init__(self):
-        super().__init__()
+    function_name = "appointments_next_reference"
 
 
 class AppointmentKind(models.TextChoices):

@@ -12,23 +12,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cairn.references import DatabaseReference
+
 REFERENCE_SEQUENCE = "cases_reference_seq"
 MAX_UPDATE_LENGTH = 2000
 MAX_CLASSIFICATION_LENGTH = 120
 
 
-class CaseReference(models.Func):
-    """The human reference, made by the database: CAS-YYMMDD-NNNNN (London date).
+class CaseReference(DatabaseReference):
+    """The human reference, made by the database: CAS-YYMMDD-NNNNN (London date)."""
 
-    Zero-padded to at least five digits and never cut, like the contact
-    reference. The function is created in migration 0001.
-    """
-
-    template = "cases_next_reference()"
-    output_field = models.CharField()
-
-    def __init__(self):
-        super().__init__()
+    function_name = "cases_next_reference"
 
 
 class CaseStatus(models.TextChoices):

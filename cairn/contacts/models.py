@@ -3,6 +3,8 @@ from django.contrib.postgres.indexes import GistIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cairn.references import DatabaseReference
+
 REFERENCE_SEQUENCE = "contacts_reference_seq"
 
 
@@ -34,19 +36,10 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class ContactReference(models.Func):
-    """The human reference, made by the database: CRN-YYMMDD-NNNNN (London date).
+class ContactReference(DatabaseReference):
+    """The human reference, made by the database: CRN-YYMMDD-NNNNN (London date)."""
 
-    The number is zero-padded to at least five digits and never cut: past
-    99,999 it simply grows (a plain ``lpad`` would truncate and repeat).
-    The function is created in migration 0001.
-    """
-
-    template = "contacts_next_reference()"
-    output_field = models.CharField()
-
-    def __init__(self):
-        super().__init__()
+    function_name = "contacts_next_reference"
 
 
 class Contact(models.Model):

@@ -16,20 +16,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cairn.references import DatabaseReference
+
 MAX_MESSAGE_LENGTH = 2000
 MAX_COMPLAINT_LENGTH = 4000
 MAX_PUT_RIGHT_LENGTH = 2000
 MAX_COMMENT_LENGTH = 2000
 
 
-class ComplaintReference(models.Func):
+class ComplaintReference(DatabaseReference):
     """COM-YYMMDD-NNNNN, zero-padded to at least five digits and never cut."""
 
-    template = "engagement_next_complaint_reference()"
-    output_field = models.CharField()
-
-    def __init__(self):
-        super().__init__()
+    function_name = "engagement_next_complaint_reference"
 
 
 class MessageRoute(models.TextChoices):

@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cairn.references import DatabaseReference
+
 MAX_REASON_LENGTH = 2000
 
 
@@ -130,17 +132,10 @@ class PartnerService(models.Model):
         return list(self.areas or self.agency.areas)
 
 
-class ReferralReference(models.Func):
-    """The human reference, made by the database: REF-YYMMDD-NNNNN (London date).
+class ReferralReference(DatabaseReference):
+    """The human reference, made by the database: REF-YYMMDD-NNNNN (London date)."""
 
-    The function is created in migration 0002, like the case reference.
-    """
-
-    template = "partners_next_referral_reference()"
-    output_field = models.CharField()
-
-    def __init__(self):
-        super().__init__()
+    function_name = "partners_next_referral_reference"
 
 
 class ReferralStatus(models.TextChoices):
