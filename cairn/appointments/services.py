@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cairn.accounts.roles import Capability, has_capability
@@ -37,11 +37,12 @@ from cairn.appointments.models import (
     BookedVia,
 )
 from cairn.appointments.priority import is_public_protection
-from cairn.appointments.wording import PUBLIC_TEXTS, local, when, where
+from cairn.appointments.wording import local, when, where
 from cairn.audit.models import Operation
 from cairn.audit.services import record
-from cairn.cases.models import Case, CaseContact, CaseUpdate, UpdateKind, Visibility
+from cairn.cases.models import Case, CaseContact, UpdateKind, Visibility
 from cairn.cases.notifications import tell_the_person
+from cairn.cases.writing import write_update
 from cairn.contacts.models import Contact
 from cairn.events.services import record_event
 from cairn.triage.next_steps import complete_next_step
@@ -141,17 +142,14 @@ def _wait_minutes(contact: Contact, slot: AppointmentSlot) -> int:
 
 def _write_update(case: Case, *, visibility: str, text: str, actor: Any, code: str = "") -> None:
     """One line on the case's timeline (append-only, as cases.services writes it)."""
-    if code:
-        with translation.override("en"):
-            text = str(PUBLIC_TEXTS[code])
-    CaseUpdate(
-        case=case,
-        visibility=visibility,
-        kind=UpdateKind.APPOINTMENT,
+    write_update(
+        case,
         text=text,
         text_code=code,
-        author=actor if getattr(actor, "pk", None) else None,
-    ).save(force_insert=True)
+        visibility=visibility,
+        kind=UpdateKind.APPOINTMENT,
+        author=actor,
+    )
 
 
 def _describe(appointment: Appointment) -> str:

@@ -22,6 +22,7 @@ from cairn.audit.models import Operation
 from cairn.audit.services import record
 from cairn.cases.models import Case, CaseContact, CaseUpdate, UpdateKind, Visibility
 from cairn.cases.notifications import tell_the_person
+from cairn.cases.writing import write_update
 from cairn.contacts.models import Contact
 from cairn.dispatch.eido import build_eido
 from cairn.dispatch.facts import incident_facts
@@ -71,15 +72,14 @@ def write_case_update(
     case: Case, *, text: str, visibility: str, author: Any = None, text_code: str = ""
 ) -> CaseUpdate:
     """Append a "command and control" entry to the case timeline (public ones tell the person)."""
-    update = CaseUpdate(
-        case=case,
-        kind=UpdateKind.DISPATCH,
-        visibility=visibility,
+    update = write_update(
+        case,
         text=text,
         text_code=text_code,
-        author=author if getattr(author, "pk", None) else None,
+        visibility=visibility,
+        kind=UpdateKind.DISPATCH,
+        author=author,
     )
-    update.save(force_insert=True)
     if visibility == Visibility.PUBLIC:
         tell_the_person(case, template="case_updated", event_key=f"case-update:{update.pk}")
     return update

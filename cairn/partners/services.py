@@ -20,8 +20,15 @@ from django.utils.translation import gettext as _
 from cairn.accounts.roles import Capability, has_capability
 from cairn.audit.models import Operation
 from cairn.audit.services import record
-from cairn.cases.models import Case, CaseContact, CaseUpdate, UpdateKind, Visibility
+from cairn.cases.models import (
+    MAX_UPDATE_LENGTH,
+    Case,
+    CaseContact,
+    UpdateKind,
+    Visibility,
+)
 from cairn.cases.notifications import reporter_of, tell_the_person
+from cairn.cases.writing import write_update
 from cairn.contacts.models import Contact
 from cairn.events.services import record_event
 from cairn.partners import webhooks
@@ -71,16 +78,14 @@ def clean_text(text: str, field: str, required_message: str) -> str:
 
 def write_case_update(case: Case, *, text: str, visibility: str, author: Any, code: str = ""):
     """Append a referral entry to the case timeline (append-only, as cases.services does)."""
-    update = CaseUpdate(
-        case=case,
-        kind=UpdateKind.REFERRAL,
-        visibility=visibility,
-        text=text[:2000],
+    return write_update(
+        case,
+        text=text[:MAX_UPDATE_LENGTH],
         text_code=code,
-        author=author if getattr(author, "pk", None) else None,
+        visibility=visibility,
+        kind=UpdateKind.REFERRAL,
+        author=author,
     )
-    update.save(force_insert=True)
-    return update
 
 
 def referral_event(name: str, referral: Referral, **data: Any) -> None:
