@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "cairn.dispatch",
     "cairn.partners",
     "cairn.engagement",
+    # Reads the event log; imported by no domain app.
+    "cairn.performance",
     # Interfaces.
     "cairn.portal",
     "cairn.workspace",

@@ -1,0 +1,153 @@
+"""Reading the measures from the rollup cells (never from the raw contacts).
+
+Periods are London dates, inclusive at both ends: ``Period(date(2026, 11, 1),
+date(2026, 11, 30))`` is November. Every read first folds in what the event log
+gained since the last fold (``rollups.catch_up``), so a figure is never older
+than the request. Percentiles use the nearest-rank method over the measure's
+histogram: exact where the buckets are one unit wide (every second up to a
+minute for answer times).
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, Sum
+
+from cairn.performance.measures import MEASURES, Measure
+from cairn.performance.models import NO_BUCKET, RollupCell
+from cairn.performance.rollups import catch_up
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date
+
+    def __post_init__(self):
+        if self.last < self.first:
+            raise ValueError("a period ends on or after the day it starts")
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.first, time.min, tzinfo=LONDON)
+
+    @property
+    def end(self) -> datetime:
+        """The first moment after the period (midnight after its last day, London)."""
+        return datetime.combine(self.last + timedelta(days=1), time.min, tzinfo=LONDON)
+
+    def previous(self) -> "Period":
+        """The period of the same length just before this one, for comparison."""
+        days = (self.last - self.first).days + 1
+        return Period(self.first - timedelta(days=days), self.first - timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class Filters:
+    division: str = ""
+    channel: str = ""
+    detail: str = ""
+
+    def q(self) -> Q:
+        found = Q()
+        for name in ("division", "channel", "detail"):
+            if getattr(self, name):
+                found &= Q(**{name: getattr(self, name)})
+        return found
+
+
+@dataclass(frozen=True)
+class Figures:
+    measure: Measure
+    period: Period
+    n: int
+    total: float
+    histogram: dict[int, int] = field(default_factory=dict)  # bucket index -> count
+
+    @property
+    def mean(self) -> float | None:
+        return self.total / self.n if self.n else None
+
+    def percentile(self, p: float) -> float | None:
+        """The nearest-rank ``p``-th percentile (0 < p ≤ 100): a bucket's lower bound."""
+        counted = sum(self.histogram.values())
+        if not counted or not self.measure.bounds:
+            return None
+        rank = max(1, math.ceil(p / 100 * counted))
+        seen = 0
+        for bucket in sorted(self.histogram):
+            seen += self.histogram[bucket]
+            if seen >= rank:
+                return float(self.measure.bounds[max(0, bucket)])
+        return float(self.measure.bounds[-1])
+
+    def share_below(self, limit: float) -> float | None:
+        """The share of values under ``limit`` (a bucket boundary), from 0 to 1."""
+        counted = sum(self.histogram.values())
+        if not counted:
+            return None
+        below = sum(
+            count
+            for bucket, count in self.histogram.items()
+            if bucket >= 0 and self.measure.bounds[bucket] < limit
+        )
+        return below / counted
+
+
+def _cells(measure: Measure, period: Period, filters: Filters):
+    return RollupCell.objects.filter(
+        filters.q(), measure=measure.code, hour__gte=period.start, hour__lt=period.end
+    )
+
+
+def figures(code: str, period: Period, filters: Filters | None = None, *, fold=True) -> Figures:
+    """The measure's count, total and distribution over ``period``."""
+    if fold:
+        catch_up()
+    measure = MEASURES[code]
+    filters = filters or Filters()
+    cells = _cells(measure, period, filters)
+    summary = cells.filter(bucket=NO_BUCKET).aggregate(n=Sum("n"), total=Sum("total"))
+    histogram = {}
+    if measure.has_distribution:
+        histogram = dict(
+            cells.exclude(bucket=NO_BUCKET)
+            .values("bucket")
+            .annotate(count=Sum("n"))
+            .values_list("bucket", "count")
+        )
+    return Figures(
+        measure=measure,
+        period=period,
+        n=summary["n"] or 0,
+        total=summary["total"] or 0.0,
+        histogram=histogram,
+    )
+
+
+def breakdown(code: str, period: Period, by: str, filters: Filters | None = None) -> dict[str, int]:
+    """Counts per division, channel or detail over ``period``, largest first."""
+    if by not in ("division", "channel", "detail"):
+        raise ValueError(f"no breakdown by {by!r}")
+    catch_up()
+    rows = (
+        _cells(MEASURES[code], period, filters or Filters())
+        .filter(bucket=NO_BUCKET)
+        .values(by)
+        .annotate(count=Sum("n"))
+        .order_by("-count", by)
+        .values_list(by, "count")
+    )
+    return dict(rows)
+
+
+def rate(numerator: str, denominator: str, period: Period, filters: Filters | None = None):
+    """``numerator``'s count over ``denominator``'s (e.g. failure demand over contacts)."""
+    catch_up()
+    top = figures(numerator, period, filters, fold=False).n
+    bottom = figures(denominator, period, filters, fold=False).n
+    return top / bottom if bottom else None
