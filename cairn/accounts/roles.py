@@ -37,6 +37,7 @@ class Capability(StrEnum):
     DISPATCH = "dispatch.board"  # the dispatch board: incidents, resources, assign, update
     RESPOND_TO_REFERRALS = "partners.respond"  # a partner's own referrals: accept, decline, outcome
     READ_FEEDBACK = "engagement.feedback"  # survey answers and complaints
+    VIEW_PERFORMANCE = "performance.view"  # dashboards of the performance measures
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -92,12 +93,19 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_APPOINTMENT_SLOTS,
             Capability.DISPATCH,
             Capability.READ_FEEDBACK,
+            Capability.VIEW_PERFORMANCE,
         }
     ),
     Role.PARTNER_USER: frozenset({Capability.USE_WORKSPACE, Capability.RESPOND_TO_REFERRALS}),
-    Role.ANALYST: frozenset({Capability.USE_WORKSPACE, Capability.READ_FEEDBACK}),
-    Role.ENGAGEMENT_OFFICER: frozenset({Capability.USE_WORKSPACE, Capability.READ_FEEDBACK}),
-    Role.ADMINISTRATOR: frozenset({Capability.USE_WORKSPACE, Capability.ADMINISTER}),
+    Role.ANALYST: frozenset(
+        {Capability.USE_WORKSPACE, Capability.READ_FEEDBACK, Capability.VIEW_PERFORMANCE}
+    ),
+    Role.ENGAGEMENT_OFFICER: frozenset(
+        {Capability.USE_WORKSPACE, Capability.READ_FEEDBACK, Capability.VIEW_PERFORMANCE}
+    ),
+    Role.ADMINISTRATOR: frozenset(
+        {Capability.USE_WORKSPACE, Capability.ADMINISTER, Capability.VIEW_PERFORMANCE}
+    ),
 }
 
 

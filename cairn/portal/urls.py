@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("open-data/", include("cairn.portal.open_data.urls")),
     path("report/", include("cairn.portal.reporting.urls")),
     path("track/", tracking.track_start, name="track"),
     path("track/<str:reference>/", tracking.track_status, name="track_status"),

@@ -15,4 +15,5 @@ urlpatterns = [
     path("dispatch/", include("cairn.workspace.dispatch.urls")),
     path("partners/", include("cairn.workspace.partners.urls")),
     path("feedback/", include("cairn.workspace.feedback.urls")),
+    path("performance/", include("cairn.workspace.performance.urls")),
 ]

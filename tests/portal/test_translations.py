@@ -22,7 +22,13 @@ from tests.portal.test_reporting_support import complete_answers
 PUBLIC_LANGUAGES = ["gd", "pl", "uk", "ar"]
 RIGHT_TO_LEFT = {"ar"}
 LOCALE = Path(settings.BASE_DIR) / "cairn" / "locale"
-STAFF_ONLY = ("cairn/workspace/", "cairn/accounts/", "cairn/audit/", "cairn/triage/")
+STAFF_ONLY = (
+    "cairn/workspace/",
+    "cairn/accounts/",
+    "cairn/audit/",
+    "cairn/triage/",
+    "cairn/performance/",  # the dashboards; the open-data page has its own labels
+)
 PUBLIC_TEMPLATES = [
     Path(settings.BASE_DIR) / "cairn" / "templates",
     Path(settings.BASE_DIR) / "cairn" / "portal" / "templates",

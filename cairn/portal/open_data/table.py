@@ -1,0 +1,90 @@
+"""The published table: headline measures by month and division, no personal data.
+
+Only counts, shares and averages from the rollups. A share or an average resting
+on fewer than ``SMALLEST`` facts is left out (too few to mean anything, and
+the nearer a figure is to one person the more it could say about them).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from cairn.performance.queries import Figures
+from cairn.performance.tables import Grid, by_month_and_division, last_full_months
+
+SMALLEST = 5
+CODES = (
+    "contacts",
+    "failure_demand",
+    "answer_999",
+    "answer_101",
+    "appointment_wait",
+    "appointment_outcomes",
+    "satisfaction",
+    "complaints",
+)
+COLUMNS = (
+    "month",
+    "division",
+    "contacts",
+    "failure_demand_percent",
+    "calls_999_answered_within_10s_percent",
+    "calls_101_mean_seconds_to_answer",
+    "appointments_median_wait_hours",
+    "appointments_attended_percent",
+    "satisfaction_mean_1_to_5",
+    "complaints",
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    month: date
+    division: str  # a code, or "" for the whole force
+    values: tuple  # in COLUMNS' order after month and division; None: not published
+
+    def cells(self) -> list:
+        return [self.month.strftime("%Y-%m"), self.division or "ALL", *self.values]
+
+
+def _enough(figures: Figures) -> bool:
+    return figures.n >= SMALLEST
+
+
+def _percent(top: int, bottom: int) -> float | None:
+    return round(100 * top / bottom, 1) if bottom >= SMALLEST else None
+
+
+def _row(grid: Grid, month: date, division: str) -> Row:
+    def of(code: str) -> Figures:
+        return grid.figures(code, month, division)
+
+    contacts, answered_999 = of("contacts"), of("answer_999")
+    answer_101, wait = of("answer_101"), of("appointment_wait")
+    satisfaction = of("satisfaction")
+    side = grid.cells.get((month, division))
+    outcomes = side.counts("appointment_outcomes") if side else {}
+    within_10 = answered_999.share_below(10)
+    return Row(
+        month,
+        division,
+        (
+            contacts.n,
+            _percent(of("failure_demand").n, contacts.n),
+            round(100 * within_10, 1) if _enough(answered_999) and within_10 is not None else None,
+            round(answer_101.mean, 1) if _enough(answer_101) else None,
+            round(wait.percentile(50) / 60, 1) if _enough(wait) else None,
+            _percent(outcomes.get("attended", 0), sum(outcomes.values())),
+            round(satisfaction.mean, 2) if _enough(satisfaction) else None,
+            of("complaints").n,
+        ),
+    )
+
+
+def published_rows(today: date | None = None) -> list[Row]:
+    """The last 12 whole months, newest first; in each, the force then each division."""
+    grid = by_month_and_division(CODES, last_full_months(12, today))
+    return [
+        _row(grid, month, division)
+        for month in reversed(grid.months)
+        for division in ("", *grid.divisions)
+    ]
