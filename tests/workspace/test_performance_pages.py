@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cairn.accounts.roles import Role
-from cairn.events.services import record_event
 from cairn.performance.rollups import catch_up
 from tests.conftest import make_staff
+from tests.performance.test_measures import event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,19 +28,6 @@ PERIOD = {"first": "2026-10-01", "last": "2026-10-31"}  # 31 Aug to 30 Sep befor
 
 def at(month: int, day: int, hour: int = 12) -> datetime:
     return datetime(2026, month, day, hour, tzinfo=LONDON)
-
-
-def event(name: str, when: datetime, *, division="", channel="", **data) -> None:
-    with transaction.atomic():
-        record_event(
-            name,
-            subject_type="test",
-            subject_id=1,
-            occurred_at=when,
-            division=division,
-            channel=channel,
-            data=data,
-        )
 
 
 @pytest.fixture
