@@ -3,7 +3,9 @@
     python tools/add_translations.py FILE.json
 
 FILE.json is a list of {"source", "msgid", "gd", "pl", "uk", "ar"} objects (and
-"context" for a msgctxt). An entry already in a catalogue is left as it is.
+"context" for a msgctxt). An entry already translated is left as it is; one
+already there with an empty translation (a staff string now shown publicly
+too) gets the translation.
 Run `make messages` afterwards to compile the catalogues.
 """
 
@@ -29,6 +31,11 @@ def add(entries: list[dict], language: str) -> int:
         key = (
             f"msgctxt {quoted(context)}\n" if context else ""
         ) + f"msgid {quoted(entry['msgid'])}\n"
+        empty = key + 'msgstr ""\n'
+        if empty in text and entry[language]:
+            text = text.replace(empty, f"{key}msgstr {quoted(entry[language])}\n", 1)
+            added.append("")
+            continue
         if key in text:
             continue
         added.append(f"\n#: {entry['source']}\n{key}msgstr {quoted(entry[language])}\n")
