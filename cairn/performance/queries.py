@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, Sum
 
 from cairn.performance.measures import MEASURES, Measure
-from cairn.performance.models import NO_BUCKET, RollupCell
+from cairn.performance.models import ALL, NO_BUCKET, Grain, RollupCell
 from cairn.performance.rollups import catch_up
 
 LONDON = ZoneInfo("Europe/London")
@@ -51,13 +51,6 @@ class Filters:
     division: str = ""
     channel: str = ""
     detail: str = ""
-
-    def q(self) -> Q:
-        found = Q()
-        for name in ("division", "channel", "detail"):
-            if getattr(self, name):
-                found &= Q(**{name: getattr(self, name)})
-        return found
 
 
 @dataclass(frozen=True)
@@ -98,10 +91,64 @@ class Figures:
         return below / counted
 
 
-def _cells(measure: Measure, period: Period, filters: Filters):
-    return RollupCell.objects.filter(
-        filters.q(), measure=measure.code, hour__gte=period.start, hour__lt=period.end
-    )
+def _month_after(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LONDON)
+
+
+def grain_slices(period: Period) -> list[tuple[str, date, date]]:
+    """The period as the fewest cells: whole months as month cells, the days either side
+    as day cells. Each slice is (grain, first day, the day after it)."""
+    after = period.last + timedelta(days=1)
+    first_whole = period.first if period.first.day == 1 else _month_after(period.first)
+    end_whole = after.replace(day=1)
+    if first_whole >= end_whole:
+        return [(Grain.DAY, period.first, after)]
+    slices = [
+        (Grain.DAY, period.first, first_whole),
+        (Grain.MONTH, first_whole, end_whole),
+        (Grain.DAY, end_whole, after),
+    ]
+    return [(grain, start, end) for grain, start, end in slices if start < end]
+
+
+def period_q(*periods: Period) -> Q:
+    """The cells that together hold exactly ``periods`` (each sliced on its own, so a
+    month cell never straddles the boundary between two of them)."""
+    found = Q(pk__in=[])
+    for period in periods:
+        for grain, start, end in grain_slices(period):
+            found |= Q(grain=grain, starts__gte=_midnight(start), starts__lt=_midnight(end))
+    return found
+
+
+def days_q(period: Period) -> Q:
+    """The period's day cells, for a series by day."""
+    return Q(grain=Grain.DAY, starts__gte=period.start, starts__lt=period.end)
+
+
+def place_q(filters: Filters, by: str | None = None) -> Q:
+    """The division and channel rows to read: the one filtered on, every value of the
+    dimension broken down ``by``, or else the ALL row, which holds them added up."""
+    found = Q()
+    for name in ("division", "channel"):
+        chosen = getattr(filters, name)
+        if chosen:
+            found &= Q(**{name: chosen})
+        elif by == name:
+            found &= ~Q(**{name: ALL})
+        else:
+            found &= Q(**{name: ALL})
+    if filters.detail:
+        found &= Q(detail=filters.detail)
+    return found
+
+
+def _cells(measure: Measure, period: Period, filters: Filters, by: str | None = None):
+    return RollupCell.objects.filter(period_q(period), place_q(filters, by), measure=measure.code)
 
 
 def figures(code: str, period: Period, filters: Filters | None = None, *, fold=True) -> Figures:
@@ -135,7 +182,7 @@ def breakdown(code: str, period: Period, by: str, filters: Filters | None = None
         raise ValueError(f"no breakdown by {by!r}")
     catch_up()
     rows = (
-        _cells(MEASURES[code], period, filters or Filters())
+        _cells(MEASURES[code], period, filters or Filters(), by=None if by == "detail" else by)
         .filter(bucket=NO_BUCKET)
         .values(by)
         .annotate(count=Sum("n"))

@@ -10,19 +10,23 @@ twice; ids and timestamps could do neither. The state row is locked for the
 run, so two runs take turns, and the cells and the new snapshot commit together.
 
 Run by a periodic task every minute and before a dashboard reads (``catch_up``).
-A run that finds nothing new costs one indexed probe.
+A run that finds nothing new costs one indexed probe. A measure added to
+measures.py, or one whose definition changed (its ``fingerprint``), has its
+cells folded anew from the whole event log by the next run; the state row
+keeps each measure's fingerprint.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from cairn.performance.measures import MEASURE_LIST, Measure
-from cairn.performance.models import NO_BUCKET, RollupState
+from cairn.performance.models import ALL, NO_BUCKET, RollupState
 
 CELL_TABLE = "performance_rollupcell"
-KEY = "measure, hour, division, channel, detail, bucket"
+KEY = "grain, measure, channel, division, starts, detail, bucket"
 
 
 @dataclass(frozen=True)
@@ -65,38 +69,113 @@ def _new_events_table(previous: str) -> tuple[str, int]:
     return current, count
 
 
-def _fold_sql(measure: Measure, histogram: bool) -> str:
+LONDON_TIME = "(e.occurred_at AT TIME ZONE 'Europe/London')"
+# Each grain: how its start is computed, and which groupings it keeps.
+GRAIN_STARTS = {
+    "hour": "date_trunc('hour', e.occurred_at)",
+    "day": f"date_trunc('day', {LONDON_TIME}) AT TIME ZONE 'Europe/London'",
+    "month": f"date_trunc('month', {LONDON_TIME}) AT TIME ZONE 'Europe/London'",
+}
+BY_PLACE_AND_CHANNEL = "GROUPING SETS ((division, channel), (division), (channel), ())"
+BY_PLACE_OR_CHANNEL = "GROUPING SETS ((division), (channel), ())"
+
+
+def _matched_sql(measure: Measure) -> str:
+    """The measure's facts among the new events, with each grain's start computed once."""
     bucket = (
-        f"width_bucket({measure.value}, %(bounds)s::float8[]) - 1" if histogram else str(NO_BUCKET)
+        f"greatest(width_bucket({measure.value}, %(bounds)s::float8[]) - 1, 0)"
+        if measure.has_distribution
+        else "NULL::smallint"
     )
+    starts = ",\n".join(f"{sql} AS starts_{grain}" for grain, sql in GRAIN_STARTS.items())
     # The fragments are the measures' own SQL (code in measures.py), never input.
     return f"""
-        INSERT INTO {CELL_TABLE} AS cell
-            (measure, hour, division, channel, detail, bucket, n, total)
-        SELECT %(code)s, date_trunc('hour', e.occurred_at), e.division, e.channel,
-               left({measure.detail}, 60), {bucket}, count(*), coalesce(sum({measure.value}), 0)
+        SELECT e.division, e.channel, left({measure.detail}, 60) AS detail,
+               {bucket} AS bucket, {measure.value} AS value,
+               {starts}
         FROM new_events e
         WHERE e.name = ANY(%(names)s) AND ({measure.where})
-        GROUP BY 2, 3, 4, 5, 6
+    """  # noqa: S608
+
+
+def _grain_sql(grain: str, *, histogram: bool) -> str:
+    """One grain's cells from ``matched``: every grouping of division and channel it keeps."""
+    detail = f"'{ALL}'" if grain == "hour" else "detail"
+    groupings = BY_PLACE_OR_CHANNEL if grain == "hour" else BY_PLACE_AND_CHANNEL
+    bucket_sets = ", GROUPING SETS ((bucket), ())" if histogram and grain != "hour" else ""
+    bucket = f"CASE WHEN GROUPING(bucket) = 1 THEN {NO_BUCKET} ELSE bucket END"
+    return f"""
+        SELECT '{grain}', starts_{grain},
+               CASE WHEN GROUPING(division) = 1 THEN '{ALL}' ELSE division END,
+               CASE WHEN GROUPING(channel) = 1 THEN '{ALL}' ELSE channel END,
+               {detail}, {bucket if bucket_sets else NO_BUCKET}, count(*), coalesce(sum(value), 0)
+        FROM matched
+        GROUP BY starts_{grain}{"" if grain == "hour" else ", detail"}, {groupings}{bucket_sets}
+    """  # noqa: S608
+
+
+def _fold_sql(measure: Measure) -> str:
+    grains = "\nUNION ALL\n".join(
+        _grain_sql(grain, histogram=measure.has_distribution) for grain in GRAIN_STARTS
+    )
+    return f"""
+        WITH matched AS MATERIALIZED ({_matched_sql(measure)})
+        INSERT INTO {CELL_TABLE} AS cell
+            (grain, starts, division, channel, detail, bucket, n, total, measure)
+        SELECT *, %(code)s FROM ({grains}) AS cells
         ON CONFLICT ({KEY}) DO UPDATE
             SET n = cell.n + EXCLUDED.n, total = cell.total + EXCLUDED.total
     """  # noqa: S608
 
 
-def _fold(measure: Measure) -> int:
-    written = 0
+def _history_table(current: str, measures: list[Measure]) -> None:
+    """Every committed event the ``measures`` read, for folding them in from the start."""
+    names = sorted({name for measure in measures for name in measure.events})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            CREATE TEMPORARY TABLE measure_history ON COMMIT DROP AS
+            SELECT e.name, e.occurred_at, e.division, e.channel, e.data
+            FROM events_domainevent e
+            WHERE e.name = ANY(%s) AND pg_visible_in_snapshot(e.txid, %s::pg_snapshot)
+            """,
+            [names, current],
+        )
+
+
+def fingerprint(measure: Measure) -> str:
+    """What the cells of ``measure`` depend on: change any of it and they are folded anew."""
+    parts = (measure.events, measure.where, measure.value, measure.detail, measure.bounds)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+def _fold(measure: Measure, source: str = "new_events") -> int:
     parameters = {
         "code": measure.code,
         "names": list(measure.events),
         "bounds": [float(bound) for bound in measure.bounds],
     }
     with connection.cursor() as cursor:
-        cursor.execute(_fold_sql(measure, histogram=False), parameters)
-        written += cursor.rowcount
-        if measure.has_distribution:
-            cursor.execute(_fold_sql(measure, histogram=True), parameters)
-            written += cursor.rowcount
-    return written
+        cursor.execute(
+            _fold_sql(measure).replace("FROM new_events e", f"FROM {source} e"), parameters
+        )
+        return cursor.rowcount
+
+
+def _changed_measures(state: RollupState) -> list[Measure]:
+    """Measures added or redefined since the cells were folded: their history is folded anew.
+
+    Also drops the cells of measures that no longer exist."""
+    if not state.snapshot:
+        return []  # the first run folds everything from the start anyway
+    folded = state.measures or {}
+    changed = [m for m in MEASURE_LIST if folded.get(m.code) != fingerprint(m)]
+    stale = [code for code in folded if code not in {m.code for m in MEASURE_LIST}]
+    stale += [m.code for m in changed]
+    if stale:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {CELL_TABLE} WHERE measure = ANY(%s)", [stale])  # noqa: S608
+    return changed
 
 
 def catch_up() -> CatchUp:
@@ -104,12 +183,20 @@ def catch_up() -> CatchUp:
     with transaction.atomic():
         RollupState.objects.get_or_create(pk=1)
         state = RollupState.objects.select_for_update().get(pk=1)
+        changed = _changed_measures(state)
         current, events = _new_events_table(state.snapshot)
-        cells = sum(_fold(measure) for measure in MEASURE_LIST) if events else 0
+        steady = [measure for measure in MEASURE_LIST if measure not in changed]
+        cells = sum(_fold(measure) for measure in steady) if events else 0
+        if changed:
+            _history_table(current, changed)
+            cells += sum(_fold(measure, "measure_history") for measure in changed)
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE new_events")
+            if changed:
+                cursor.execute("DROP TABLE measure_history")
         state.snapshot = current
         state.events_folded += events
+        state.measures = {measure.code: fingerprint(measure) for measure in MEASURE_LIST}
         state.updated_at = timezone.now()
-        state.save(update_fields=["snapshot", "events_folded", "updated_at"])
+        state.save(update_fields=["snapshot", "events_folded", "measures", "updated_at"])
     return CatchUp(events=events, cells=cells)

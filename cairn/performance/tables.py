@@ -10,25 +10,37 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     Count,
     DateField,
+    DateTimeField,
     Exists,
     Min,
     OuterRef,
+    Q,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Trunc
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import ExtractHour, Trunc
 from django.utils import timezone
 
 from cairn.contacts.models import Contact
 from cairn.performance.measures import MEASURES
-from cairn.performance.models import NO_BUCKET, RollupCell
-from cairn.performance.queries import LONDON, Figures, Filters, Period
+from cairn.performance.models import ALL, NO_BUCKET, Grain, RollupCell
+from cairn.performance.queries import (
+    LONDON,
+    Figures,
+    Filters,
+    Period,
+    days_q,
+    period_q,
+    place_q,
+)
 from cairn.performance.rollups import catch_up
 from cairn.triage.models import Decision
 from cairn.triage.queries import WAITING_STATUSES
@@ -66,10 +78,8 @@ def _steps(period: Period, grain: str) -> list[date]:
     return steps
 
 
-def _cells(codes, period: Period, filters: Filters):
-    return RollupCell.objects.filter(
-        filters.q(), measure__in=list(codes), hour__gte=period.start, hour__lt=period.end
-    )
+def _cells(codes, where: Q, filters: Filters, by: str | None = None):
+    return RollupCell.objects.filter(where, place_q(filters, by), measure__in=list(codes))
 
 
 # A measure's series ------------------------------------------------------------------------
@@ -96,9 +106,10 @@ def series(
         raise ValueError(f"no series by {grain!r}")
     if fold:
         catch_up()
-    step = Trunc("hour", grain, output_field=DateField(), tzinfo=LONDON)
+    step = Trunc("starts", grain, output_field=DateField(), tzinfo=LONDON)
+    where = days_q(period) if grain == "day" else period_q(period)
     rows = (
-        _cells([code], period, filters or Filters())
+        _cells([code], where, filters or Filters())
         .filter(bucket=NO_BUCKET)
         .annotate(step=step)
         .values("step")
@@ -139,12 +150,13 @@ class Side:
     def detail(self, code: str, value: str) -> int:
         return self.counts(code).get(value, 0)
 
-    def add(self, code: str, values: dict[str, str], count: int, summed: float) -> None:
+    def add(self, code: str, count: int, summed: float) -> None:
         self.n[code] = self.n.get(code, 0) + count
         self.total[code] = self.total.get(code, 0.0) + summed
-        for dimension, value in values.items():
-            counted = self.by.setdefault(dimension, {}).setdefault(code, {})
-            counted[value] = counted.get(value, 0) + count
+
+    def count_by(self, dimension: str, code: str, value: str, count: int) -> None:
+        counted = self.by.setdefault(dimension, {}).setdefault(code, {})
+        counted[value] = counted.get(value, 0) + count
 
     def add_to_histogram(self, code: str, bucket: int, count: int) -> None:
         histogram = self.histograms.setdefault(code, {})
@@ -183,27 +195,46 @@ def compare(
     if fold:
         catch_up()
     filters = filters or Filters()
-    earlier = period.previous()
-    cells = _cells(codes, Period(earlier.first, period.last), filters).annotate(
-        current=Case(
-            When(hour__gte=period.start, then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-    )
     sides = {True: _empty_side(), False: _empty_side()}
+
+    def cells(by: str | None = None):
+        return _cells(codes, period_q(period.previous(), period), filters, by).annotate(
+            current=Case(
+                When(starts__gte=period.start, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+
+    # The measures' totals and their details from the ALL rows (or the filtered ones).
     summaries = (
-        cells.filter(bucket=NO_BUCKET)
-        .values("measure", "current", *dimensions)
+        cells()
+        .filter(bucket=NO_BUCKET)
+        .values("measure", "current", "detail")
         .annotate(count=Sum("n"), summed=Sum("total"))
-        .values_list("measure", "current", "count", "summed", *dimensions)
+        .values_list("measure", "current", "detail", "count", "summed")
     )
-    for code, current, count, summed, *values in summaries:
-        sides[current].add(code, dict(zip(dimensions, values, strict=True)), count, summed)
+    for code, current, detail, count, summed in summaries:
+        sides[current].add(code, count, summed)
+        sides[current].count_by("detail", code, detail, count)
+    # Each other breakdown from the rows kept by that dimension.
+    for dimension in dimensions:
+        if dimension == "detail":
+            continue
+        rows = (
+            cells(by=dimension)
+            .filter(bucket=NO_BUCKET)
+            .values("measure", "current", dimension)
+            .annotate(count=Sum("n"))
+            .values_list("measure", "current", dimension, "count")
+        )
+        for code, current, value, count in rows:
+            sides[current].count_by(dimension, code, value, count)
     with_bounds = [code for code in codes if MEASURES[code].has_distribution]
     if with_bounds:
         buckets = (
-            cells.filter(measure__in=with_bounds)
+            cells()
+            .filter(measure__in=with_bounds)
             .exclude(bucket=NO_BUCKET)
             .values("measure", "current", "bucket")
             .annotate(count=Sum("n"))
@@ -212,6 +243,50 @@ def compare(
         for code, current, bucket, count in buckets:
             sides[current].add_to_histogram(code, bucket, count)
     return Comparison(period, sides[True], sides[False])
+
+
+# By hour of the day ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HourProfile:
+    """Facts per London hour of the day (0-23) in the period and the one before."""
+
+    current: dict[int, int]
+    previous: dict[int, int]
+
+
+def hours_of_day(code: str, period: Period, filters: Filters | None = None) -> HourProfile | None:
+    """The measure by hour of the day, from the hour cells. None when the filters ask for
+    what hour cells do not keep (a division and a channel together, or a detail)."""
+    filters = filters or Filters()
+    if (filters.division and filters.channel) or filters.detail:
+        return None
+    earlier = period.previous()
+    rows = (
+        RollupCell.objects.filter(
+            place_q(filters),
+            grain=Grain.HOUR,
+            measure=code,
+            starts__gte=earlier.start,
+            starts__lt=period.end,
+        )
+        .annotate(
+            hour_of_day=ExtractHour("starts", tzinfo=LONDON),
+            current=Case(
+                When(starts__gte=period.start, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .values("current", "hour_of_day")
+        .annotate(count=Sum("n"))
+        .values_list("current", "hour_of_day", "count")
+    )
+    sides: dict[bool, dict[int, int]] = {True: {}, False: {}}
+    for current, hour, count in rows:
+        sides[current][hour] = sides[current].get(hour, 0) + count
+    return HourProfile(sides[True], sides[False])
 
 
 # By month and division, for publication -----------------------------------------------------
@@ -230,15 +305,43 @@ class Grid:
         return side.figures(code, Period(month, month))
 
 
-def by_month_and_division(codes, period: Period) -> Grid:
+# The London month a cell falls in, as the month's first moment: a month cell's own start
+# (nothing to compute), else worked out from the day cell's.
+MONTH_START = RawSQL(
+    "CASE WHEN performance_rollupcell.grain = 'month' THEN performance_rollupcell.starts"
+    " ELSE date_trunc('month', performance_rollupcell.starts AT TIME ZONE 'Europe/London')"
+    " AT TIME ZONE 'Europe/London' END",
+    [],
+    output_field=DateTimeField(),
+)
+# The London month a cell falls in, as a date computed by the database (the rows are many).
+LONDON_MONTH = RawSQL(
+    "(date_trunc('month', performance_rollupcell.starts AT TIME ZONE 'Europe/London'))::date",
+    [],
+    output_field=DateField(),
+)
+
+
+def by_month_and_division(codes, period: Period, histograms=None) -> Grid:
     """Several measures per calendar month and division, with a whole-force row per month.
 
+    ``histograms``: the measures whose distributions are wanted (default: every one that
+    has one); the others come with counts and totals only, which is far fewer rows.
     Reads only the cells (no catch-up): publication shows whole months, which the
     periodic task has folded long before anyone reads them.
     """
-    month = Trunc("hour", "month", output_field=DateField(), tzinfo=LONDON)
-    cells = _cells(codes, period, Filters()).annotate(month=month)
+    month = LONDON_MONTH
+    # Every division's rows and the force's (ALL), over all channels.
+    cells = RollupCell.objects.filter(
+        period_q(period), measure__in=list(codes), channel=ALL
+    ).annotate(month=month)
     found: dict[tuple[date, str], Side] = defaultdict(_empty_side)
+
+    def key(step: date, division: str) -> tuple[date, str] | None:
+        if division == ALL:
+            return step, ""
+        return (step, division) if division else None  # "" is not located: no division
+
     summaries = (
         cells.filter(bucket=NO_BUCKET)
         .values("measure", "month", "division", "detail")
@@ -246,9 +349,14 @@ def by_month_and_division(codes, period: Period) -> Grid:
         .values_list("measure", "month", "division", "detail", "count", "summed")
     )
     for code, step, division, detail, count, summed in summaries:
-        for key in {(step, division), (step, "")}:
-            found[key].add(code, {"detail": detail}, count, summed)
-    with_bounds = [code for code in codes if MEASURES[code].has_distribution]
+        if place := key(step, division):
+            found[place].add(code, count, summed)
+            found[place].count_by("detail", code, detail, count)
+    with_bounds = [
+        code
+        for code in codes
+        if MEASURES[code].has_distribution and (histograms is None or code in histograms)
+    ]
     buckets = (
         cells.filter(measure__in=with_bounds)
         .exclude(bucket=NO_BUCKET)
@@ -257,10 +365,78 @@ def by_month_and_division(codes, period: Period) -> Grid:
         .values_list("measure", "month", "division", "bucket", "count")
     )
     for code, step, division, bucket, count in buckets:
-        for key in {(step, division), (step, "")}:
-            found[key].add_to_histogram(code, bucket, count)
+        if place := key(step, division):
+            found[place].add_to_histogram(code, bucket, count)
     divisions = sorted({division for _month, division in found if division})
     return Grid(_steps(period, "month"), divisions, dict(found))
+
+
+def _bucket_sql(code: str, period: Period) -> tuple[str, list]:
+    """The SQL (and its parameters) of ``code``'s histogram per month and division (ALL
+    included), over all channels: the source of the two statistics below."""
+    cells = (
+        RollupCell.objects.filter(period_q(period), measure=code, channel=ALL)
+        .exclude(bucket=NO_BUCKET)
+        .annotate(month=MONTH_START)
+        .values("month", "division", "bucket")
+        .annotate(count=Sum("n"))
+        .values_list("month", "division", "bucket", "count")
+    )
+    return cells.query.sql_with_params()
+
+
+def _by_place(rows) -> dict[tuple[date, str], float]:
+    return {
+        (month, "" if division == ALL else division): value
+        for month, division, value in rows
+        if division  # "" is not located: no division
+    }
+
+
+def percentile_by_month_and_division(code: str, period: Period, p: float):
+    """The nearest-rank ``p``-th percentile of ``code`` per month and division, computed by
+    the database (a year of histograms is tens of thousands of rows; the answer is a few
+    hundred). The same rule as ``Figures.percentile``: a bucket's lower bound."""
+    histogram, parameters = _bucket_sql(code, period)
+    bounds = [float(bound) for bound in MEASURES[code].bounds]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH histogram AS ({histogram}),
+            ranked AS (
+                SELECT month, division, bucket,
+                       sum(count) OVER (PARTITION BY month, division ORDER BY bucket) AS seen,
+                       sum(count) OVER (PARTITION BY month, division) AS counted
+                FROM histogram
+            )
+            SELECT (month AT TIME ZONE 'Europe/London')::date, division,
+                   (%s::float8[])[min(bucket) + 1]
+            FROM ranked WHERE seen >= greatest(1, ceil(%s * counted / 100.0))
+            GROUP BY month, division
+            """,  # noqa: S608 (the inner query is Django's, with its parameters)
+            [*parameters, bounds, p],
+        )
+        return _by_place(cursor.fetchall())
+
+
+def share_below_by_month_and_division(code: str, period: Period, limit: float):
+    """The share of ``code``'s values under ``limit`` (a bucket boundary) per month and
+    division, from 0 to 1, computed by the database. As ``Figures.share_below``."""
+    histogram, parameters = _bucket_sql(code, period)
+    below = sum(1 for bound in MEASURES[code].bounds if bound < limit)  # buckets 0..below-1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH histogram AS ({histogram})
+            SELECT (month AT TIME ZONE 'Europe/London')::date, division,
+                   (sum(count) FILTER (WHERE bucket < %s))::float8 / sum(count)
+            FROM histogram GROUP BY month, division
+            """,  # noqa: S608
+            [*parameters, below],
+        )
+        return _by_place(
+            (month, division, share or 0.0) for month, division, share in cursor.fetchall()
+        )
 
 
 def values_seen(code: str, dimension: str, *sides: Side) -> list[str]:

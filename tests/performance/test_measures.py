@@ -12,7 +12,7 @@ import pytest
 from django.db import transaction
 
 from cairn.events.services import record_event
-from cairn.performance.queries import Filters, Period, breakdown, figures, rate
+from cairn.performance.queries import Filters, Period, breakdown, figures, grain_slices, rate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -117,3 +117,32 @@ def test_grades_outcomes_referrals_and_satisfaction_break_down_by_detail():
         round(11 / 3, 4),
         4.0,
     )
+
+
+def test_a_period_across_months_reads_whole_months_and_the_days_either_side():
+    period = Period(date(2026, 10, 10), date(2026, 12, 5))
+    assert grain_slices(period) == [
+        ("day", date(2026, 10, 10), date(2026, 11, 1)),
+        ("month", date(2026, 11, 1), date(2026, 12, 1)),
+        ("day", date(2026, 12, 1), date(2026, 12, 6)),
+    ]
+    assert grain_slices(Period(date(2026, 11, 3), date(2026, 11, 20))) == [
+        ("day", date(2026, 11, 3), date(2026, 11, 21))
+    ]
+    october = datetime(2026, 10, 9, 23, 30, tzinfo=LONDON)  # the evening before: not in it
+    for when, seconds in [
+        (october, 1),
+        (datetime(2026, 10, 10, 0, 5, tzinfo=LONDON), 4),
+        (at(15), 9),
+        (at(30, 23, 59), 12),
+        (datetime(2026, 12, 5, 23, 0, tzinfo=LONDON), 20),
+        (datetime(2026, 12, 6, 0, 0, tzinfo=LONDON), 40),  # the day after: not in it
+    ]:
+        event("call.answered", when, division="E", channel="phone_999", seconds_to_answer=seconds)
+
+    answered = figures("answer_999", period)
+    assert (answered.n, answered.total, answered.percentile(50)) == (4, 45.0, 9.0)
+    assert figures("answer_999", period, Filters(division="E", channel="phone_999")).n == 4
+    assert figures("answer_999", period, Filters(division="G")).n == 0
+    assert breakdown("answer_999", period, "division", Filters(channel="phone_999")) == {"E": 4}
+    assert breakdown("answer_999", period, "channel", Filters(division="E")) == {"phone_999": 4}

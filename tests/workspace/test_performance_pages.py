@@ -163,6 +163,24 @@ def test_a_measure_page_shows_its_definition_chart_table_and_breakdowns(
     assert cells(page, "by-channel") == [["999 call", "6", "0"]]
 
 
+def test_a_measure_page_shows_the_hours_of_the_day(signed_in, analyst, history, divisions):
+    event("contact.received", at(10, 9, hour=0), channel="web_form", reason="new_matter")
+    event("contact.received", at(9, 21, hour=23), channel="phone_101", reason="new_matter")
+    client = signed_in(analyst)
+
+    hours = cells(client.get("/staff/performance/contacts/", PERIOD).content.decode(), "by-hour")
+    assert len(hours) == 24
+    assert hours[0] == ["00:00–00:59", "1", "0"]
+    assert hours[12] == ["12:00–12:59", "10", "4"]  # the history's contacts, all at noon
+    assert hours[23] == ["23:00–23:59", "0", "1"]
+    by_channel = {"channel": "phone_101", **PERIOD}
+    hours = cells(client.get("/staff/performance/contacts/", by_channel).content.decode(), "by-hour")
+    assert (hours[12], hours[23]) == (["12:00–12:59", "1", "0"], ["23:00–23:59", "0", "1"])
+    both = {"channel": "phone_101", "division": "E", **PERIOD}
+    page = client.get("/staff/performance/contacts/", both).content.decode()
+    assert 'id="by-hour"' not in page  # hour cells keep a division or a channel, not both
+
+
 def test_the_downloads_hold_exactly_the_tables_rows(signed_in, analyst, history, divisions):
     client = signed_in(analyst)
     page = client.get("/staff/performance/answer_999/", PERIOD).content.decode()
@@ -224,3 +242,20 @@ def test_catch_up_is_not_needed_by_the_pages(signed_in, analyst, divisions):
     assert {row[0]: row[1] for row in cells(page, "summary")}["Count"] == "1"
     assert catch_up().events == 0
     assert date(2026, 10, 20).isoformat() in page
+
+
+def test_a_period_longer_than_three_months_is_shown_and_downloaded_by_month(
+    signed_in, analyst, history, divisions
+):
+    year = {"first": "2025-11-01", "last": "2026-10-31"}
+    client = signed_in(analyst)
+    page = client.get("/staff/performance/contacts/", year).content.decode()
+
+    assert "Month by month" in page
+    months = cells(page, "daily")
+    assert len(months) == 12
+    assert months[-2:] == [["2026-09", "4"], ["2026-10", "10"]]
+    download = client.get("/staff/performance/contacts/export.csv", year).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(download)))
+    assert rows[0] == ["Month", "Count"]
+    assert rows[-1] == ["2026-10-01", "10"]

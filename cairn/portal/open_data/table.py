@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from cairn.performance.queries import Figures
-from cairn.performance.tables import Grid, by_month_and_division, last_full_months
+from cairn.performance.tables import (
+    Grid,
+    by_month_and_division,
+    last_full_months,
+    percentile_by_month_and_division,
+    share_below_by_month_and_division,
+)
 
 SMALLEST = 5
 CODES = (
@@ -54,7 +60,7 @@ def _percent(top: int, bottom: int) -> float | None:
     return round(100 * top / bottom, 1) if bottom >= SMALLEST else None
 
 
-def _row(grid: Grid, month: date, division: str) -> Row:
+def _row(grid: Grid, month: date, division: str, within_10: dict, median_wait: dict) -> Row:
     def of(code: str) -> Figures:
         return grid.figures(code, month, division)
 
@@ -63,16 +69,19 @@ def _row(grid: Grid, month: date, division: str) -> Row:
     satisfaction = of("satisfaction")
     side = grid.cells.get((month, division))
     outcomes = side.counts("appointment_outcomes") if side else {}
-    within_10 = answered_999.share_below(10)
+    share_within_10 = within_10.get((month, division))
+    wait_minutes = median_wait.get((month, division))
     return Row(
         month,
         division,
         (
             contacts.n,
             _percent(of("failure_demand").n, contacts.n),
-            round(100 * within_10, 1) if _enough(answered_999) and within_10 is not None else None,
+            round(100 * share_within_10, 1)
+            if _enough(answered_999) and share_within_10 is not None
+            else None,
             round(answer_101.mean, 1) if _enough(answer_101) else None,
-            round(wait.percentile(50) / 60, 1) if _enough(wait) else None,
+            round(wait_minutes / 60, 1) if _enough(wait) and wait_minutes is not None else None,
             _percent(outcomes.get("attended", 0), sum(outcomes.values())),
             round(satisfaction.mean, 2) if _enough(satisfaction) else None,
             of("complaints").n,
@@ -82,9 +91,12 @@ def _row(grid: Grid, month: date, division: str) -> Row:
 
 def published_rows(today: date | None = None) -> list[Row]:
     """The last 12 whole months, newest first; in each, the force then each division."""
-    grid = by_month_and_division(CODES, last_full_months(12, today))
+    months = last_full_months(12, today)
+    grid = by_month_and_division(CODES, months, histograms=())
+    within_10 = share_below_by_month_and_division("answer_999", months, 10)
+    median_wait = percentile_by_month_and_division("appointment_wait", months, 50)
     return [
-        _row(grid, month, division)
+        _row(grid, month, division, within_10, median_wait)
         for month in reversed(grid.months)
         for division in ("", *grid.divisions)
     ]

@@ -9,10 +9,19 @@ from django.utils.translation import gettext as _
 
 from cairn.contacts.models import Channel
 from cairn.performance.measures import Measure
-from cairn.performance.tables import Comparison, Point, values_seen
+from cairn.performance.queries import Period
+from cairn.performance.tables import Comparison, HourProfile, Point, values_seen
 from cairn.workspace.performance.headlines import UNITS, Headline
 
 CHANNELS = dict(Channel.choices)
+
+
+# Longer periods are shown month by month: a year of days is no table to read.
+LONGEST_BY_DAY = 92
+
+
+def grain_for(period: Period) -> str:
+    return "day" if (period.last - period.first).days < LONGEST_BY_DAY else "month"
 
 
 @dataclass(frozen=True)
@@ -22,15 +31,18 @@ class DailyTable:
     charts_mean: bool
     chart_title: str
     chart_description: str
+    grain: str = "day"
 
     def chart_bars(self) -> list[tuple[str, float | None]]:
         column = 2 if self.charts_mean else 1
-        return [(date_format(row[0], "j M"), row[column]) for row in self.rows]
+        label = "j M" if self.grain == "day" else "M Y"
+        return [(date_format(row[0], label), row[column]) for row in self.rows]
 
 
-def daily_table(measure: Measure, points: list[Point]) -> DailyTable:
+def daily_table(measure: Measure, points: list[Point], grain: str = "day") -> DailyTable:
+    """The measure day by day (or month by month): the chart, the table and the downloads."""
     charts_mean = measure.unit != "count"
-    headers = [_("Day"), _("Count")]
+    headers = [_("Day") if grain == "day" else _("Month"), _("Count")]
     if charts_mean:
         headers.append(_("Mean (%(unit)s)") % {"unit": UNITS[measure.unit]})
     rows: list[list] = []
@@ -40,7 +52,19 @@ def daily_table(measure: Measure, points: list[Point]) -> DailyTable:
             row.append(round(point.mean, 1) if point.mean is not None else None)
         rows.append(row)
     title = str(measure.title)
-    if charts_mean:
+    if grain == "month":
+        description = (
+            _(
+                "The mean per month, from %(first)s to %(last)s; the table below has each "
+                "month's figures."
+            )
+            if charts_mean
+            else _(
+                "The count per month, from %(first)s to %(last)s; the table below has each "
+                "month's figures."
+            )
+        )
+    elif charts_mean:
         description = _(
             "The mean per day, from %(first)s to %(last)s; the table below has each day's figures."
         )
@@ -49,11 +73,12 @@ def daily_table(measure: Measure, points: list[Point]) -> DailyTable:
             "The count per day, from %(first)s to %(last)s; the table below has each day's figures."
         )
     first, last = (points[0].starts, points[-1].starts) if points else (None, None)
+    shown = "j F Y" if grain == "day" else "F Y"
     description %= {
-        "first": date_format(first, "j F Y") if first else "",
-        "last": date_format(last, "j F Y") if last else "",
+        "first": date_format(first, shown) if first else "",
+        "last": date_format(last, shown) if last else "",
     }
-    return DailyTable(headers, rows, charts_mean, title, description)
+    return DailyTable(headers, rows, charts_mean, title, description, grain)
 
 
 def summary(measure: Measure, comparison: Comparison) -> list[Headline]:
@@ -104,6 +129,21 @@ def _label(dimension: str, value: str) -> str:
     if dimension == "detail":
         return value.replace("_", " ").capitalize()
     return value
+
+
+def hour_table(profile: HourProfile | None) -> Breakdown | None:
+    """Every hour of the day, quiet ones included, so the shape of the day shows."""
+    if profile is None:
+        return None
+    rows = [
+        BreakdownRow(
+            f"{hour:02d}:00–{hour:02d}:59",
+            profile.current.get(hour, 0),
+            profile.previous.get(hour, 0),
+        )
+        for hour in range(24)
+    ]
+    return Breakdown("hour", _("By hour of the day"), rows)
 
 
 def breakdown_tables(measure: Measure, comparison: Comparison) -> list[Breakdown]:

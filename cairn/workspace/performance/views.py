@@ -18,10 +18,16 @@ from cairn.audit.services import record
 from cairn.performance.charts import bar_chart
 from cairn.performance.exports import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
 from cairn.performance.measures import MEASURE_LIST, MEASURES
-from cairn.performance.tables import compare, queue_status, series
+from cairn.performance.tables import compare, hours_of_day, queue_status, series
 from cairn.workspace.performance.forms import filter_form
 from cairn.workspace.performance.headlines import OVERVIEW_CODES, grade_mix, headlines
-from cairn.workspace.performance.measure_page import breakdown_tables, daily_table, summary
+from cairn.workspace.performance.measure_page import (
+    breakdown_tables,
+    daily_table,
+    grain_for,
+    hour_table,
+    summary,
+)
 
 EXPORTS = {"csv": CSV_TYPE, "xlsx": XLSX_TYPE}
 
@@ -83,7 +89,8 @@ def measure(request, code: str):
     if form.is_valid():
         period, filters = form.period(), form.filters()
         comparison = compare([code], period, filters, dimensions=("division", "channel", "detail"))
-        table = daily_table(found, series(code, period, filters, fold=False))
+        grain = grain_for(period)
+        table = daily_table(found, series(code, period, filters, grain, fold=False), grain)
         context |= {
             "period": period,
             "previous": period.previous(),
@@ -95,7 +102,10 @@ def measure(request, code: str):
                 description=table.chart_description,
                 chart_id=f"chart-{code}",
             ),
-            "breakdowns": breakdown_tables(found, comparison),
+            "breakdowns": [
+                *breakdown_tables(found, comparison),
+                *filter(None, [hour_table(hours_of_day(code, period, filters))]),
+            ],
             "query": _query_string(form),
         }
     return render(request, "workspace/performance/measure.html", context)
@@ -117,7 +127,8 @@ def export(request, code: str, file_format: str):
             status=400,
         )
     period, filters = form.period(), form.filters()
-    table = daily_table(found, series(code, period, filters))
+    grain = grain_for(period)
+    table = daily_table(found, series(code, period, filters, grain), grain)
     if file_format == "csv":
         content = to_csv(table.headers, table.rows)
     else:
