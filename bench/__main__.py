@@ -14,7 +14,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from types import ModuleType
 
-from bench import api_intake, intake_vs_reference, matching, outbox, queue_live, triage_suggest
+from bench import (
+    api_intake,
+    dashboards,
+    intake_vs_reference,
+    matching,
+    outbox,
+    queue_live,
+    rollup_cost,
+    triage_suggest,
+)
 from bench.load import LoadError, wrk_executable
 from bench.plan import MIN_ROUNDS, Plan
 from bench.rate import RateError
@@ -22,8 +31,20 @@ from bench.rate import RateError
 # name -> module with NAME, TITLE and run(server, plan) -> report (summary(), valid).
 BENCHMARKS: dict[str, ModuleType] = {
     module.NAME: module
-    for module in (intake_vs_reference, api_intake, triage_suggest, queue_live, matching, outbox)
+    for module in (
+        intake_vs_reference,
+        api_intake,
+        triage_suggest,
+        queue_live,
+        matching,
+        outbox,
+        rollup_cost,
+        dashboards,
+    )
 }
+# Run only when named: the first run of each makes a database of millions of rows.
+ON_REQUEST = {dashboards.NAME}
+DEFAULT = [name for name in BENCHMARKS if name not in ON_REQUEST]
 
 
 def _environment_pair(text: str) -> tuple[str, str]:
@@ -31,6 +52,16 @@ def _environment_pair(text: str) -> tuple[str, str]:
     if not sep or not name:
         raise argparse.ArgumentTypeError("expected NAME=VALUE")
     return name, value
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part.replace("_", "")) for part in text.split(","))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError("expected sizes such as 1000000,10000000") from error
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("sizes must be at least 1")
+    return sizes
 
 
 def _at_least(minimum: int) -> Callable[[str], int]:
@@ -47,7 +78,16 @@ def parse_arguments(argv: list[str]) -> tuple[list[str], Plan]:
     defaults = Plan()
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument(
-        "names", nargs="*", help=f"benchmarks to run (all: {', '.join(BENCHMARKS)})"
+        "names",
+        nargs="*",
+        help=f"benchmarks to run (default: {', '.join(DEFAULT)}; on request:"
+        f" {', '.join(sorted(ON_REQUEST))})",
+    )
+    parser.add_argument(
+        "--contacts",
+        type=_sizes,
+        default=defaults.demand_sizes,
+        help="dashboards: synthetic history sizes, comma-separated (1000000,10000000)",
     )
     parser.add_argument("--rounds", type=_at_least(MIN_ROUNDS), default=defaults.rounds)
     parser.add_argument("--warmup", type=_at_least(1), default=defaults.warmup, help="seconds")
@@ -84,8 +124,9 @@ def parse_arguments(argv: list[str]) -> tuple[list[str], Plan]:
         workers=arguments.workers,
         server_threads=arguments.server_threads,
         server_env=dict(arguments.env),
+        demand_sizes=arguments.contacts,
     )
-    return arguments.names or list(BENCHMARKS), plan
+    return arguments.names or DEFAULT, plan
 
 
 def main(argv: list[str]) -> int:
@@ -133,6 +174,8 @@ def main(argv: list[str]) -> int:
         intake_vs_reference.PreflightError,
         api_intake.PreflightError,
         outbox.PreflightError,
+        dashboards.PreflightError,
+        rollup_cost.PreflightError,
     ) as error:
         print(f"bench: {error}", flush=True)
         return 1

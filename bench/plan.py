@@ -21,6 +21,8 @@ class Plan:
     # Extra environment for the server (and this process's own settings), e.g.
     # CAIRN_DB_CONN_MAX_AGE=0; printed with the figures so none is hidden.
     server_env: dict[str, str] = field(default_factory=dict)
+    # Synthetic history sizes for the dashboards benchmark (contacts).
+    demand_sizes: tuple[int, ...] = (1_000_000, 10_000_000)
 
     def describe(self) -> str:
         return (

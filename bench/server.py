@@ -100,12 +100,15 @@ def _healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def running_server(workers: int, threads: int | None = None) -> Iterator[Server]:
+def running_server(
+    workers: int, threads: int | None = None, env: dict[str, str] | None = None
+) -> Iterator[Server]:
     """Start granian on a free loopback port, wait for /healthz, stop it on the way out.
 
     The server gets its own session so a Ctrl-C reaches only this process,
     which then stops the server in order (workers first, then the database
-    that the launcher stops after us).
+    that the launcher stops after us). ``env`` adds to (or overrides) the
+    server's environment, e.g. another DATABASE_URL.
     """
     port = free_loopback_port()
     command = (
@@ -113,7 +116,7 @@ def running_server(workers: int, threads: int | None = None) -> Iterator[Server]
         if threads
         else web_server_command(str(port), str(workers))
     )
-    environment = {**os.environ, "CAIRN_BENCH": "1", "PYTHONUNBUFFERED": "1"}
+    environment = {**os.environ, **(env or {}), "CAIRN_BENCH": "1", "PYTHONUNBUFFERED": "1"}
     LOG_PATH.parent.mkdir(parents=True, exist_ok=True)
     log = LOG_PATH.open("w")
     process = subprocess.Popen(

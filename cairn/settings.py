@@ -360,6 +360,8 @@ CAIRN_RESOLUTION_TEAM_PREFIX = env("CAIRN_RESOLUTION_TEAM_PREFIX", "Resolution T
 CAIRN_BENCH = env_bool("CAIRN_BENCH", default=False)
 if PRODUCTION and CAIRN_BENCH:
     raise ImproperlyConfigured("CAIRN_BENCH must not be enabled in production")
+if CAIRN_BENCH:  # first: it times everything after it
+    MIDDLEWARE = ["cairn.benchmarks.middleware.ServerTimingMiddleware", *MIDDLEWARE]
 
 # Logging: no personal data. Request logs carry the request id only.
 LOGGING = {
