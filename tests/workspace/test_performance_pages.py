@@ -174,7 +174,9 @@ def test_a_measure_page_shows_the_hours_of_the_day(signed_in, analyst, history, 
     assert hours[12] == ["12:00–12:59", "10", "4"]  # the history's contacts, all at noon
     assert hours[23] == ["23:00–23:59", "0", "1"]
     by_channel = {"channel": "phone_101", **PERIOD}
-    hours = cells(client.get("/staff/performance/contacts/", by_channel).content.decode(), "by-hour")
+    hours = cells(
+        client.get("/staff/performance/contacts/", by_channel).content.decode(), "by-hour"
+    )
     assert (hours[12], hours[23]) == (["12:00–12:59", "1", "0"], ["23:00–23:59", "0", "1"])
     both = {"channel": "phone_101", "division": "E", **PERIOD}
     page = client.get("/staff/performance/contacts/", both).content.decode()
@@ -255,7 +257,9 @@ def test_a_period_longer_than_three_months_is_shown_and_downloaded_by_month(
     months = cells(page, "daily")
     assert len(months) == 12
     assert months[-2:] == [["2026-09", "4"], ["2026-10", "10"]]
-    download = client.get("/staff/performance/contacts/export.csv", year).content.decode("utf-8-sig")
+    download = client.get("/staff/performance/contacts/export.csv", year).content.decode(
+        "utf-8-sig"
+    )
     rows = list(csv.reader(io.StringIO(download)))
     assert rows[0] == ["Month", "Count"]
     assert rows[-1] == ["2026-10-01", "10"]
