@@ -186,6 +186,10 @@ def run(server: Server, plan: Plan) -> Report:
     _require_disposable_database()
     if server.post_json(INTAKE, BODY.encode()) != 201:
         raise PreflightError(f"POST {INTAKE} did not answer 201 (CAIRN_BENCH=1?)")
+    from cairn.performance.rollups import catch_up
+
+    rollups_on()
+    print(f"  first, the rollups catch up: {catch_up().events:,} events", flush=True)
     report = Report()
     try:
         for number in range(1, plan.rounds + 1):
