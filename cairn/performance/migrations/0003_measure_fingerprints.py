@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('performance', '0002_grains'),
+        ("performance", "0002_grains"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='rollupstate',
-            name='measures',
-            field=models.JSONField(blank=True, default=dict, help_text="Each measure's fingerprint when last folded."),
+            model_name="rollupstate",
+            name="measures",
+            field=models.JSONField(
+                blank=True, default=dict, help_text="Each measure's fingerprint when last folded."
+            ),
         ),
     ]
