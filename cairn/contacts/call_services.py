@@ -12,7 +12,9 @@ Each event is published to the domain event log as ``call.<kind>`` with the
 line, the queue and its measure (``seconds_to_answer``, ``seconds_to_abandon``),
 never the caller's number or the agent. The measures count from the moment the
 call was offered, so an event that arrives before its call's ``offered`` event
-is published when that event arrives.
+is published when that event arrives. The handling time (answer to end,
+``seconds_handling``) goes on whichever of ``call.answered`` and ``call.ended``
+is published second, so each answered call carries it exactly once.
 
 ``take_call`` records the contact a call handler takes on a 999 or 101 call
 and links it to its call, in one transaction.
@@ -201,7 +203,7 @@ def _record(report: CallEventReport) -> CallEventReceipt:
         )
     if event.kind == CallEventKind.OFFERED:
         for earlier in [event, *history]:
-            _publish(call, earlier)
+            _publish(call, earlier, catching_up=True)
     elif call.offered_at is not None:
         _publish(call, event)
     return CallEventReceipt(event, created=True)
@@ -281,17 +283,30 @@ def _seconds_since_offered(call: Call, moment: datetime) -> float:
     return round((moment - call.offered_at).total_seconds(), 3)
 
 
-def _publish(call: Call, event: CallEvent) -> None:
-    """The domain event for one call event: dimensions and measures, no personal data."""
+def _seconds_handling(call: Call) -> float:
+    return round((call.ended_at - call.answered_at).total_seconds(), 3)
+
+
+def _publish(call: Call, event: CallEvent, *, catching_up: bool = False) -> None:
+    """The domain event for one call event: dimensions and measures, no personal data.
+
+    ``catching_up``: the call's ``offered`` event has just arrived and its earlier
+    events are published in the order they happened, so "ended" comes after
+    "answered" and carries the handling time.
+    """
     data: dict[str, Any] = {"line": call.line, "queue": call.queue}
     if event.kind == CallEventKind.ANSWERED:
         data["seconds_to_answer"] = _seconds_since_offered(call, event.occurred_at)
+        if call.ended_at is not None and not catching_up:  # "ended" was published before it
+            data["seconds_handling"] = _seconds_handling(call)
     elif event.kind == CallEventKind.ABANDONED:
         data["seconds_to_abandon"] = _seconds_since_offered(call, event.occurred_at)
     elif event.kind == CallEventKind.TRANSFERRED:
         data["to_queue"] = event.queue
     elif event.kind == CallEventKind.ENDED:
         data["seconds_since_offered"] = _seconds_since_offered(call, event.occurred_at)
+        if call.answered_at is not None:
+            data["seconds_handling"] = _seconds_handling(call)
     record_event(
         f"call.{event.kind}",
         subject_type="call",

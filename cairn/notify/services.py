@@ -183,12 +183,17 @@ def _settle(message: OutboundMessage, result: DeliveryResult, now: datetime) -> 
     with transaction.atomic():
         message.save(update_fields=fields)
         if message.status != MessageStatus.QUEUED:
+            data: dict[str, Any] = {"template": message.template, "attempts": message.attempts}
+            if message.status == MessageStatus.SENT:
+                # Queued in the transaction of the change it tells of: the time the person
+                # waited for the news (the public updates measure).
+                data["seconds_to_send"] = round((now - message.created_at).total_seconds(), 3)
             record_event(
                 f"message.{message.status}",
                 subject_type="outbound_message",
                 subject_id=message.pk,
                 channel=message.channel,
-                data={"template": message.template, "attempts": message.attempts},
+                data=data,
             )
     return Delivery(status=message.status, retry_in=retry_in)
 

@@ -175,14 +175,40 @@ def _link(
         actor=actor,
         context={"contact": contact.pk, "role": role, "method": method},
     )
+    data: dict[str, Any] = {"contact": contact.pk, "role": role, "method": method}
+    if role == MatterRoleKind.REPORTER:
+        data["repeat_contact"] = _reported_recently(person, contact)
     record_event(
         "person.linked",
         subject_type="person",
         subject_id=person.pk,
+        division=contact.division_id or "",
         channel=contact.channel,
-        data={"contact": contact.pk, "role": role, "method": method},
+        data=data,
     )
     return matter_role
+
+
+REPEAT_CONTACT_DAYS = 30
+
+
+def _reported_recently(person: Person, contact: Contact) -> bool:
+    """Whether the person reported another contact in the 30 days before this one (for the
+    repeat contact measure). A role is linked after its contact arrives, so only roles linked
+    since the window opened can qualify: the (person, linked_at) index narrows to those."""
+    since = contact.received_at - timezone.timedelta(days=REPEAT_CONTACT_DAYS)
+    return (
+        MatterRole.objects.filter(
+            person=person,
+            role=MatterRoleKind.REPORTER,
+            ended_at__isnull=True,
+            linked_at__gte=since,
+            contact__received_at__gte=since,
+            contact__received_at__lte=contact.received_at,
+        )
+        .exclude(contact=contact)
+        .exists()
+    )
 
 
 def _person_from_contact(contact: Contact, identity: Identity, *, actor: Any) -> Person:

@@ -164,6 +164,7 @@ def _record_decision(
             "next_step": step.kind,
             "previous_grade": previous.grade if previous else None,
             "transferred": bool(department),
+            "has_rationale": bool(rationale),
         },
         occurred_at=decision.decided_at,
     )
