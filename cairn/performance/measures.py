@@ -39,6 +39,27 @@ MINUTES = (
     *range(15 * 24 * 60, 91 * 24 * 60 + 1, 24 * 60),
 )
 SCORES = (1, 2, 3, 4, 5)
+# Seconds, for call handling times measured in minutes: every 10 seconds to 20 minutes,
+# every minute to an hour, then every quarter of an hour to four hours.
+HANDLING_SECONDS = (
+    *range(0, 20 * 60, 10),
+    *range(20 * 60, 3600, 60),
+    *range(3600, 4 * 3600 + 1, 900),
+)
+# A message telling a person about their report is on time when it reaches the email or SMS
+# provider within this many seconds of the change it tells of being recorded.
+ON_TIME_SECONDS = 15 * 60
+# The messages that tell people about their report (cairn/notify/templates/notify/); not
+# sign-in codes.
+PUBLIC_UPDATE_TEMPLATES = (
+    "case_updated",
+    "case_closed",
+    "appointment_booked",
+    "appointment_moved",
+    "appointment_cancelled",
+    "appointment_reminder",
+    "complaint_received",
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +81,14 @@ class Measure:
 
 def _json_number(key: str) -> str:
     return f"(e.data->>'{key}')::float8"
+
+
+def _json_true(key: str) -> str:
+    return f"(e.data->>'{key}') = 'true'"
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{value}'" for value in values)
 
 
 MEASURE_LIST = (
@@ -196,6 +225,153 @@ MEASURE_LIST = (
         title=_("Complaints about the service"),
         definition=_("Complaints made from the tracking page."),
         events=("complaint.received",),
+    ),
+    Measure(
+        code="handling_999",
+        title=_("999 calls: handling time"),
+        definition=_(
+            "Seconds from a call handler answering a 999 call to the call ending, as the "
+            "telephony system reports them: the whole call after the answer, any transfer "
+            "included. The handler's wrap-up after the call is not reported, so not counted; "
+            "nor are calls nobody answered."
+        ),
+        events=("call.ended", "call.answered"),
+        where="e.channel = 'phone_999' AND e.data->>'seconds_handling' IS NOT NULL",
+        value=_json_number("seconds_handling"),
+        unit="seconds",
+        bounds=HANDLING_SECONDS,
+    ),
+    Measure(
+        code="handling_101",
+        title=_("101 calls: handling time"),
+        definition=_(
+            "Seconds from a call handler answering a 101 call to the call ending, as the "
+            "telephony system reports them: the whole call after the answer, any transfer "
+            "included. The handler's wrap-up after the call is not reported, so not counted; "
+            "nor are calls nobody answered."
+        ),
+        events=("call.ended", "call.answered"),
+        where="e.channel = 'phone_101' AND e.data->>'seconds_handling' IS NOT NULL",
+        value=_json_number("seconds_handling"),
+        unit="seconds",
+        bounds=HANDLING_SECONDS,
+    ),
+    Measure(
+        code="repeat_contacts",
+        title=_("Repeat contact"),
+        definition=_(
+            "Contacts that repeat an earlier one, in three ways counted apart: by person (the "
+            "person matched as the reporter had reported another contact in the 30 days "
+            "before and that link still stands, counted when the match is made), by matter "
+            "(the contact follows up an earlier contact) and by location (another contact "
+            "came from the same postcode or from within 100 metres in the 30 days before, "
+            "counted when the contact is located). One contact can count under more than "
+            "one: read each one against contacts received."
+        ),
+        events=("person.linked", "contact.received", "contact.located"),
+        where=(
+            f"(e.name = 'person.linked' AND {_json_true('repeat_contact')})"
+            " OR (e.name = 'contact.received' AND coalesce(e.data->>'follow_up_of', '') <> '')"
+            f" OR (e.name = 'contact.located' AND {_json_true('repeat_location')})"
+        ),
+        detail=(
+            "CASE e.name WHEN 'person.linked' THEN 'person' WHEN 'contact.received' "
+            "THEN 'matter' ELSE 'location' END"
+        ),
+    ),
+    Measure(
+        code="regrade_rationale",
+        title=_("Regrades with and without a rationale"),
+        definition=_(
+            "Decisions changed after the first (regrades), by whether the handler recorded "
+            "why. Cairn asks for a rationale on every regrade, so a regrade without one was "
+            "recorded some other way; “not recorded”: regrades from before Cairn kept this."
+        ),
+        events=("contact.regraded",),
+        detail=(
+            "CASE e.data->>'has_rationale' WHEN 'true' THEN 'with_rationale' "
+            "WHEN 'false' THEN 'without_rationale' ELSE 'not_recorded' END"
+        ),
+    ),
+    Measure(
+        code="transfers",
+        title=_("Transfers"),
+        definition=_(
+            "Work passed on: a decided contact transferred to another department, and a case "
+            "handed on to another team (to a Resolution Team or to any other). A case handed "
+            "to another officer of the same team is not a transfer."
+        ),
+        events=("contact.transferred", "case.handed_on"),
+        where=(
+            "e.name = 'contact.transferred'"
+            " OR (e.data->>'to_team') IS DISTINCT FROM (e.data->>'from_team')"
+        ),
+        detail=(
+            "CASE WHEN e.name = 'contact.transferred' THEN 'contact_to_department' "
+            f"WHEN {_json_true('left_resolution_teams')} THEN 'case_to_other_team' "
+            "ELSE 'case_to_resolution_team' END"
+        ),
+    ),
+    Measure(
+        code="referral_responses",
+        title=_("Partner referrals: accepted or declined"),
+        definition=_(
+            "The partner agency's answer to a referral: accepted or declined. With "
+            "“Partner referrals” and “CAM decisions by grade” it gives the diversion rate: "
+            "referrals over decisions."
+        ),
+        events=("referral.accepted", "referral.declined"),
+        detail="split_part(e.name, '.', 2)",
+    ),
+    Measure(
+        code="referral_outcomes",
+        title=_("Partner referrals: how they ended"),
+        definition=_(
+            "How each referral ended: the outcome the agency recorded (support provided, "
+            "ongoing, referred on, declined by the person…), declined by the agency, or "
+            "withdrawn by us. A referral ends once."
+        ),
+        events=("referral.outcome_recorded", "referral.declined", "referral.withdrawn"),
+        detail=(
+            "CASE e.name WHEN 'referral.outcome_recorded' THEN coalesce(e.data->>'outcome', '') "
+            "ELSE split_part(e.name, '.', 2) END"
+        ),
+    ),
+    Measure(
+        code="public_updates",
+        title=_("Updates to the public sent on time"),
+        definition=_(
+            "Messages telling people about their report (an update on their case, its "
+            "closure, an appointment booked, moved, cancelled or due, a complaint received), "
+            "by email or text, by how soon they reached the email or text provider after "
+            "being queued, which is done with the change they tell of. On time: within 15 "
+            "minutes; late: after that; failed: never sent; not recorded: sent before Cairn "
+            "kept the time. Sign-in codes are not counted."
+        ),
+        events=("message.sent", "message.failed"),
+        where=f"e.data->>'template' IN ({_sql_list(PUBLIC_UPDATE_TEMPLATES)})",
+        detail=(
+            "CASE WHEN e.name = 'message.failed' THEN 'failed' "
+            "WHEN e.data->>'seconds_to_send' IS NULL THEN 'not_recorded' "
+            f"WHEN {_json_number('seconds_to_send')} < {ON_TIME_SECONDS} THEN 'on_time' "
+            "ELSE 'late' END"
+        ),
+    ),
+    Measure(
+        code="engagement",
+        title=_("Engagement after contact"),
+        definition=_(
+            "People taking part after their contact: closure surveys answered (with or "
+            "without a comment) and messages sent on their open case from the tracking page "
+            "(one sent with no open case becomes a new contact, counted as failure demand). "
+            "Surveys answered over cases closed is the survey response rate."
+        ),
+        events=("survey.answered", "case.person_wrote"),
+        detail=(
+            "CASE WHEN e.name = 'case.person_wrote' THEN 'message_on_case' "
+            f"WHEN {_json_true('commented')} THEN 'survey_with_comment' "
+            "ELSE 'survey_without_comment' END"
+        ),
     ),
 )
 

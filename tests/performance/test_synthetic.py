@@ -15,7 +15,7 @@ from django.db.models import Max
 from cairn.contacts.models import Call, Contact
 from cairn.events.models import DomainEvent
 from cairn.performance.measures import MEASURE_LIST
-from cairn.performance.queries import Filters, Period, figures, rate
+from cairn.performance.queries import Filters, Period, breakdown, figures, rate
 from cairn.performance.synthetic import Plan
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -167,3 +167,37 @@ def test_the_days_share_the_contacts_exactly_with_weekly_and_seasonal_shapes():
     assert days[date(2026, 7, 17)] > days[date(2026, 1, 16)] * 1.15  # a summer Friday
     assert days[date(2026, 12, 19)] > days[date(2026, 12, 5)]  # late December, both Saturdays
     assert days[date(2026, 7, 18)] > days[date(2026, 7, 14)]  # Saturday over Tuesday
+
+
+def test_handling_repeats_transfers_partners_updates_and_engagement_look_real():
+    generate()
+
+    handled_999, handled_101 = figures("handling_999", PERIOD), figures("handling_101", PERIOD)
+    # Every answered call has ended, but for a call still going when the history ends.
+    assert 0 <= figures("answer_999", PERIOD).n - handled_999.n <= 2
+    assert 200 < handled_999.mean < 350
+    assert handled_101.percentile(50) > 1.5 * handled_999.percentile(50)
+    contacts = figures("contacts", PERIOD).n
+    repeats = breakdown("repeat_contacts", PERIOD, "detail")
+    assert 0.15 < repeats["person"] / contacts < 0.45
+    assert 0.1 < repeats["matter"] / contacts < 0.2  # follow-ups: three in four of failure demand
+    assert 0.08 < repeats["location"] / figures("contacts_located", PERIOD).n < 0.3
+    assert breakdown("regrade_rationale", PERIOD, "detail") == {
+        "with_rationale": figures("regrades", PERIOD).n
+    }
+    assert set(breakdown("transfers", PERIOD, "detail")) == {
+        "contact_to_department",
+        "case_to_resolution_team",
+        "case_to_other_team",
+    }
+    assert 0.03 < rate("referrals", "decisions", PERIOD) < 0.12  # diversion
+    answers = breakdown("referral_responses", PERIOD, "detail")
+    assert answers["accepted"] > 4 * answers["declined"] > 0
+    assert "support_provided" in breakdown("referral_outcomes", PERIOD, "detail")
+    updates = breakdown("public_updates", PERIOD, "detail")
+    assert updates["on_time"] / sum(updates.values()) > 0.97
+    assert not updates.get("not_recorded")
+    engagement = breakdown("engagement", PERIOD, "detail")
+    surveys = engagement["survey_with_comment"] + engagement["survey_without_comment"]
+    assert 0.08 < surveys / figures("cases_closed", PERIOD).n < 0.16
+    assert engagement["message_on_case"] > 0

@@ -26,6 +26,14 @@ OVERVIEW_CODES = (
     "appointment_outcomes",
     "satisfaction",
     "complaints",
+    "repeat_contacts",
+    "handling_999",
+    "handling_101",
+    "transfers",
+    "regrade_rationale",
+    "referral_responses",
+    "public_updates",
+    "engagement",
 )
 RESOLUTION_TEAM_OUTCOME = "resolved_by_resolution_team"
 ABANDONED_QUICKLY = 120  # seconds: "hung up within 2 minutes"
@@ -108,6 +116,19 @@ def _attendance(side) -> float | None:
     return _ratio(counts.get("attended", 0), sum(counts.values()))
 
 
+def _share(side, code: str, *details: str) -> float | None:
+    """The share of ``code``'s facts whose detail is one of ``details``."""
+    counts = side.counts(code)
+    return _ratio(sum(counts.get(detail, 0) for detail in details), sum(counts.values()))
+
+
+def _survey_response_rate(side) -> float | None:
+    surveys = side.detail("engagement", "survey_with_comment") + side.detail(
+        "engagement", "survey_without_comment"
+    )
+    return _ratio(surveys, side.n.get("cases_closed", 0))
+
+
 def headlines(comparison: Comparison) -> list[Headline]:
     now, before = comparison.current, comparison.previous
 
@@ -127,6 +148,12 @@ def headlines(comparison: Comparison) -> list[Headline]:
         "share",
         "failure_demand",
         lambda s, p: _ratio(s.n.get("failure_demand", 0), s.n.get("contacts", 0)),
+    )
+    add(
+        _("Repeat contact: the same person within 30 days"),
+        "share",
+        "repeat_contacts",
+        lambda s, p: _ratio(s.detail("repeat_contacts", "person"), s.n.get("contacts", 0)),
     )
     add(
         _("999 calls: average speed of answer"),
@@ -159,6 +186,18 @@ def headlines(comparison: Comparison) -> list[Headline]:
         lambda s, p: fig("answer_101")(s, p).mean,
     )
     add(
+        _("999 calls: average handling time"),
+        "seconds",
+        "handling_999",
+        lambda s, p: fig("handling_999")(s, p).mean,
+    )
+    add(
+        _("101 calls: average handling time"),
+        "seconds",
+        "handling_101",
+        lambda s, p: fig("handling_101")(s, p).mean,
+    )
+    add(
         _("Abandoned calls"), "count", "abandoned_calls", lambda s, p: s.n.get("abandoned_calls", 0)
     )
     add(
@@ -173,7 +212,26 @@ def headlines(comparison: Comparison) -> list[Headline]:
         "cases_closed",
         lambda s, p: s.detail("cases_closed", RESOLUTION_TEAM_OUTCOME),
     )
+    add(_("Transfers"), "count", "transfers", lambda s, p: s.n.get("transfers", 0))
+    add(
+        _("Regrades without a rationale"),
+        "count",
+        "regrade_rationale",
+        lambda s, p: s.detail("regrade_rationale", "without_rationale"),
+    )
     add(_("Partner referrals"), "count", "referrals", lambda s, p: s.n.get("referrals", 0))
+    add(
+        _("Diversion to partners (referrals over decisions)"),
+        "share",
+        "referrals",
+        lambda s, p: _ratio(s.n.get("referrals", 0), s.n.get("decisions", 0)),
+    )
+    add(
+        _("Partner referrals accepted"),
+        "share",
+        "referral_responses",
+        lambda s, p: _share(s, "referral_responses", "accepted"),
+    )
     add(
         _("Local Policing Appointments: median wait"),
         "minutes",
@@ -197,6 +255,18 @@ def headlines(comparison: Comparison) -> list[Headline]:
         "score",
         "satisfaction",
         lambda s, p: fig("satisfaction")(s, p).mean,
+    )
+    add(
+        _("Survey response rate (over cases closed)"),
+        "share",
+        "engagement",
+        lambda s, p: _survey_response_rate(s),
+    )
+    add(
+        _("Updates to the public sent on time"),
+        "share",
+        "public_updates",
+        lambda s, p: _share(s, "public_updates", "on_time"),
     )
     add(_("Complaints"), "count", "complaints", lambda s, p: s.n.get("complaints", 0))
     return rows

@@ -1,6 +1,6 @@
 """``manage.py generate_demand --contacts N``: synthetic national history for the dashboards.
 
-See cairn/performance/synthetic.py for what it writes, and docs/performance.md.
+See cairn/performance/synthetic/ for what it writes, and docs/performance.md.
 """
 
 import sys
