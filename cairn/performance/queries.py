@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, Sum
 
 from cairn.performance.measures import MEASURES, Measure
-from cairn.performance.models import ALL, NO_BUCKET, Grain, RollupCell
+from cairn.performance.models import ALL, NO_BUCKET, Grain, RollupCell, RollupState
 from cairn.performance.rollups import catch_up
 
 LONDON = ZoneInfo("Europe/London")
@@ -190,6 +190,12 @@ def breakdown(code: str, period: Period, by: str, filters: Filters | None = None
         .values_list(by, "count")
     )
     return dict(rows)
+
+
+def folded_up_to() -> str:
+    """The snapshot the rollups were last folded to: it changes with every catch-up, so it
+    says whether a figure computed from the cells may still be served."""
+    return RollupState.objects.filter(pk=1).values_list("snapshot", flat=True).first() or ""
 
 
 def rate(numerator: str, denominator: str, period: Period, filters: Filters | None = None):

@@ -86,3 +86,22 @@ def test_the_page_is_served_in_each_public_language(client, language, divisions)
     response = client.get(f"/{language}/open-data/")
     assert response.status_code == 200
     assert f'<html lang="{language}"' in response.content.decode()
+
+
+def test_the_figures_are_computed_once_per_catch_up_and_then_served_again(client, october):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def october_scotland() -> list[str]:
+        rows = rows_of(client.get("/open-data/").content.decode())
+        return next(row for row in rows if row[0] == "2026-10" and row[1] == "ALL")
+
+    first = october_scotland()
+    with CaptureQueriesContext(connection) as served:
+        assert october_scotland() == first
+    assert not any("performance_rollupcell" in q["sql"] for q in served.captured_queries)
+
+    event("complaint.received", 6, division="G")
+    assert october_scotland() == first  # not folded in yet: the cells have not changed
+    catch_up()
+    assert october_scotland()[-1] == str(int(first[-1]) + 1)  # complaints, after the fold

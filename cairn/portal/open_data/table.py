@@ -8,7 +8,9 @@ the nearer a figure is to one person the more it could say about them).
 from dataclasses import dataclass
 from datetime import date
 
-from cairn.performance.queries import Figures
+from django.core.cache import cache
+
+from cairn.performance.queries import Figures, Period, folded_up_to
 from cairn.performance.tables import (
     Grid,
     by_month_and_division,
@@ -18,6 +20,7 @@ from cairn.performance.tables import (
 )
 
 SMALLEST = 5
+CACHE_SECONDS = 15 * 60  # a bound only: the key changes with every catch-up
 CODES = (
     "contacts",
     "failure_demand",
@@ -90,8 +93,21 @@ def _row(grid: Grid, month: date, division: str, within_10: dict, median_wait: d
 
 
 def published_rows(today: date | None = None) -> list[Row]:
-    """The last 12 whole months, newest first; in each, the force then each division."""
+    """The last 12 whole months, newest first; in each, the force then each division.
+
+    Computed once per catch-up of the rollups (about a minute) and served from the cache
+    in between: a public page may be asked often, and its figures only change when the
+    cells do."""
     months = last_full_months(12, today)
+    key = f"open-data:{months.first}:{months.last}:{folded_up_to()}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = _computed_rows(months)
+        cache.set(key, rows, CACHE_SECONDS)
+    return rows
+
+
+def _computed_rows(months: Period) -> list[Row]:
     grid = by_month_and_division(CODES, months, histograms=())
     within_10 = share_below_by_month_and_division("answer_999", months, 10)
     median_wait = percentile_by_month_and_division("appointment_wait", months, 50)
