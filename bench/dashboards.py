@@ -33,6 +33,7 @@ import psycopg
 from psycopg import sql
 
 from bench.plan import Plan
+from bench.preflight import signed_in_staff
 from bench.server import Server, running_server
 from cairn.launcher import PYTHON, ROOT
 
@@ -178,31 +179,10 @@ def pages(end: date) -> list[tuple[str, str]]:
 
 
 def _signed_in(server: Server) -> httpx.Client:
-    """The demo supervisor through the real sign-in: password, then the authenticator code."""
-    from cairn.demo.data import DEMO_PASSWORD, demo_totp_code
-
-    client = httpx.Client(base_url=server.base_url, timeout=60)
-    for attempt in range(2):
-        page = client.get("/staff/sign-in/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-        client.post(
-            "/staff/sign-in/",
-            data={
-                "username": "supervisor",
-                "password": DEMO_PASSWORD,
-                "csrfmiddlewaretoken": token,
-            },
-        )
-        page = client.get("/staff/sign-in/code/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-        answer = client.post(
-            "/staff/sign-in/code/", data={"token": demo_totp_code(), "csrfmiddlewaretoken": token}
-        )
-        if answer.status_code == 302 and client.get("/staff/performance/").status_code == 200:
-            return client
-        if attempt == 0:  # this code was used in the last 30 s (a run just before): the next one
-            time.sleep(30 - time.time() % 30 + 1)
-    raise PreflightError("the demo supervisor could not sign in (see var/bench/server.log)")
+    client = signed_in_staff(server, "supervisor", "/staff/performance/")
+    if client is None:
+        raise PreflightError("the demo supervisor could not sign in (see var/bench/server.log)")
+    return client
 
 
 def _server_ms(response: httpx.Response) -> float:

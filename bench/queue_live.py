@@ -28,18 +28,16 @@ a database you declare disposable with CAIRN_BENCH_DISPOSABLE_DB=1.
 import asyncio
 import json
 import logging
-import os
-import re
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 
 from bench.plan import Plan
+from bench.preflight import disposable_database_refusal, signed_in_staff
 from bench.server import Server
 from cairn.launcher import ROOT
 
@@ -54,7 +52,6 @@ WARMUP_RENDERS = 5
 RENDERS = 50
 RENDER_TARGET_MS = 100.0
 BURSTS = 5
-BENCH_DATA_DIR = ROOT / "var" / "pgbench"
 LIVE_LOG = ROOT / "var" / "bench" / "live.log"
 QUEUE, TABLE = "/staff/queue/", "/staff/queue/table/"
 
@@ -144,18 +141,9 @@ class Report:
 
 
 def _require_disposable_database() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW data_directory")
-        (directory,) = cursor.fetchone()
-    if os.environ.get("CAIRN_BENCH_DISPOSABLE_DB") == "1":
-        return
-    if Path(directory).resolve() != BENCH_DATA_DIR.resolve():
-        raise PreflightError(
-            "part B closes every waiting contact: it runs on the bench database (var/pgbench) "
-            "only, or where CAIRN_BENCH_DISPOSABLE_DB=1 says the database may be changed"
-        )
+    refusal = disposable_database_refusal("part B closes every waiting contact")
+    if refusal:
+        raise PreflightError(refusal)
 
 
 def _advisor():
@@ -334,26 +322,10 @@ def _close_connection() -> None:
 
 def _signed_in_client(server: Server) -> httpx.Client:
     """The demo advisor through the real sign-in: password, then the authenticator code."""
-    from cairn.demo.data import DEMO_PASSWORD, demo_totp_code
-
-    client = httpx.Client(base_url=server.base_url, timeout=30)
-    for attempt in range(2):
-        page = client.get("/staff/sign-in/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-        client.post(
-            "/staff/sign-in/",
-            data={"username": "advisor", "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token},
-        )
-        page = client.get("/staff/sign-in/code/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-        answer = client.post(
-            "/staff/sign-in/code/", data={"token": demo_totp_code(), "csrfmiddlewaretoken": token}
-        )
-        if answer.status_code == 302 and client.get(QUEUE).status_code == 200:
-            return client
-        if attempt == 0:  # this code was used in the last 30 s (a run just before): the next one
-            time.sleep(30 - time.time() % 30 + 1)
-    raise PreflightError("the demo advisor could not sign in (see var/bench/server.log)")
+    client = signed_in_staff(server, "advisor", QUEUE)
+    if client is None:
+        raise PreflightError("the demo advisor could not sign in (see var/bench/server.log)")
+    return client
 
 
 def _renders(client: httpx.Client, report: Report) -> None:

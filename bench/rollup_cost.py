@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from bench.intake_vs_reference import BODY, INTAKE
 from bench.load import LoadResult, post_load
 from bench.plan import Plan, Ratios
-from bench.queue_live import BENCH_DATA_DIR
+from bench.preflight import disposable_database_refusal
 from bench.server import Server
 
 NAME = "rollup_cost"
@@ -35,21 +35,9 @@ class PreflightError(RuntimeError):
 
 
 def _require_disposable_database() -> None:
-    import os
-    from pathlib import Path
-
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW data_directory")
-        (directory,) = cursor.fetchone()
-    if os.environ.get("CAIRN_BENCH_DISPOSABLE_DB") == "1":
-        return
-    if Path(directory).resolve() != BENCH_DATA_DIR.resolve():
-        raise PreflightError(
-            f"{NAME} changes the events table: it runs on the bench database (var/pgbench) only,"
-            " or where CAIRN_BENCH_DISPOSABLE_DB=1 says the database may be changed"
-        )
+    refusal = disposable_database_refusal(f"{NAME} changes the events table")
+    if refusal:
+        raise PreflightError(refusal)
 
 
 def _execute(*statements: str) -> None:

@@ -47,11 +47,11 @@ from pathlib import Path
 from typing import Any
 
 from bench.outbox.stand_ins import TOKEN, SmsProvider, SmtpServer
+from bench.preflight import disposable_database_refusal
 
 NAME = "outbox"
 TITLE = "Outbox: public case update committed → message at the SMS provider / SMTP server"
 ROOT = Path(__file__).resolve().parents[2]
-BENCH_DATA_DIR = ROOT / "var" / "pgbench"
 WORKER_LOG = ROOT / "var" / "bench" / "outbox-worker.log"
 RATE = 10.0  # updates per second in part A
 WARMUP_MESSAGES = 10
@@ -123,19 +123,11 @@ class Report:
 
 
 def _require_disposable_database() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW data_directory")
-        (directory,) = cursor.fetchone()
-    if os.environ.get("CAIRN_BENCH_DISPOSABLE_DB") == "1":
-        return
-    if Path(directory).resolve() != BENCH_DATA_DIR.resolve():
-        raise PreflightError(
-            "the outbox benchmark's worker sends every queued message to its stand-ins: it "
-            "runs on the bench database (var/pgbench) only, or where "
-            "CAIRN_BENCH_DISPOSABLE_DB=1 says the database may be changed"
-        )
+    refusal = disposable_database_refusal(
+        "the outbox benchmark's worker sends every queued message to its stand-ins"
+    )
+    if refusal:
+        raise PreflightError(refusal)
 
 
 def _officer():

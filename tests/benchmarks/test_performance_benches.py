@@ -79,3 +79,14 @@ def test_the_targets_are_judged_on_the_largest_size_and_the_growth():
     lines = "\n".join(missed.summary())
     assert "0.120 × count(*) (target ≤ 0.1: NOT MET)" in lines
     assert "largest 3.00 ('overview')" in lines and "(target ≤ 2: NOT MET)" in lines
+
+
+@pytest.mark.django_db
+def test_benchmarks_that_change_the_database_refuse_any_but_the_bench_one(monkeypatch):
+    from bench.preflight import disposable_database_refusal
+
+    monkeypatch.delenv("CAIRN_BENCH_DISPOSABLE_DB", raising=False)
+    refusal = disposable_database_refusal("rollup_cost changes the events table")
+    assert refusal.startswith("rollup_cost changes the events table: it runs on the bench")
+    monkeypatch.setenv("CAIRN_BENCH_DISPOSABLE_DB", "1")
+    assert disposable_database_refusal("anything") is None
