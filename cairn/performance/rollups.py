@@ -80,7 +80,7 @@ BY_PLACE_AND_CHANNEL = "GROUPING SETS ((division, channel), (division), (channel
 BY_PLACE_OR_CHANNEL = "GROUPING SETS ((division), (channel), ())"
 
 
-def _matched_sql(measure: Measure) -> str:
+def _matched_sql(measure: Measure, source: str) -> str:
     """The measure's facts among the new events, with each grain's start computed once."""
     bucket = (
         f"greatest(width_bucket({measure.value}, %(bounds)s::float8[]) - 1, 0)"
@@ -93,7 +93,7 @@ def _matched_sql(measure: Measure) -> str:
         SELECT e.division, e.channel, left({measure.detail}, 60) AS detail,
                {bucket} AS bucket, {measure.value} AS value,
                {starts}
-        FROM new_events e
+        FROM {source} e
         WHERE e.name = ANY(%(names)s) AND ({measure.where})
     """  # noqa: S608
 
@@ -114,12 +114,12 @@ def _grain_sql(grain: str, *, histogram: bool) -> str:
     """  # noqa: S608
 
 
-def _fold_sql(measure: Measure) -> str:
+def _fold_sql(measure: Measure, source: str = "new_events") -> str:
     grains = "\nUNION ALL\n".join(
         _grain_sql(grain, histogram=measure.has_distribution) for grain in GRAIN_STARTS
     )
     return f"""
-        WITH matched AS MATERIALIZED ({_matched_sql(measure)})
+        WITH matched AS MATERIALIZED ({_matched_sql(measure, source)})
         INSERT INTO {CELL_TABLE} AS cell
             (grain, starts, division, channel, detail, bucket, n, total, measure)
         SELECT *, %(code)s FROM ({grains}) AS cells
@@ -156,9 +156,7 @@ def _fold(measure: Measure, source: str = "new_events") -> int:
         "bounds": [float(bound) for bound in measure.bounds],
     }
     with connection.cursor() as cursor:
-        cursor.execute(
-            _fold_sql(measure).replace("FROM new_events e", f"FROM {source} e"), parameters
-        )
+        cursor.execute(_fold_sql(measure, source), parameters)
         return cursor.rowcount
 
 

@@ -120,6 +120,15 @@ def series(
     return [Point(step, *found.get(step, (0, 0.0))) for step in _steps(period, grain)]
 
 
+def in_period(period: Period) -> Case:
+    """True for a cell of ``period``, False for one of the period before it (read together)."""
+    return Case(
+        When(starts__gte=period.start, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
 # Several measures over a period and the one before, in two queries ------------------------
 
 
@@ -188,8 +197,9 @@ def compare(
     dimensions: tuple[str, ...] = ("detail",),
     fold=True,
 ) -> Comparison:
-    """Several measures over ``period`` and the period before it, in two queries,
-    with counts by each of ``dimensions`` (division, channel, detail)."""
+    """Several measures over ``period`` and the period before it, with counts by each of
+    ``dimensions`` (division, channel, detail): one query for the totals and details, one
+    per other dimension, one for the histograms."""
     if not set(dimensions) <= set(DIMENSIONS):
         raise ValueError(f"no breakdown by {dimensions!r}")
     if fold:
@@ -199,11 +209,7 @@ def compare(
 
     def cells(by: str | None = None):
         return _cells(codes, period_q(period.previous(), period), filters, by).annotate(
-            current=Case(
-                When(starts__gte=period.start, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
+            current=in_period(period)
         )
 
     # The measures' totals and their details from the ALL rows (or the filtered ones).
@@ -273,11 +279,7 @@ def hours_of_day(code: str, period: Period, filters: Filters | None = None) -> H
         )
         .annotate(
             hour_of_day=ExtractHour("starts", tzinfo=LONDON),
-            current=Case(
-                When(starts__gte=period.start, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
+            current=in_period(period),
         )
         .values("current", "hour_of_day")
         .annotate(count=Sum("n"))

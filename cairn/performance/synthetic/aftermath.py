@@ -190,56 +190,26 @@ class Aftermath:
         self._tell(batch, case, made, "case_updated", channel, person)
         answer = self.referral_answer()
         via = f'"via": "{"api" if self.random() < 0.6 else "workspace"}"'
+
+        def referral_event(name: str, moment: float, data: str) -> None:
+            self._event(batch, name, moment, "referral", case, division, "", f"{{{data}}}")
+
         if answer == "unanswered":
             if self.random() < 0.3:
-                withdrawn = made + self._lognormal(5 * DAY, 0.6)
-                self._event(
-                    batch,
-                    "referral.withdrawn",
-                    withdrawn,
-                    "referral",
-                    case,
-                    division,
-                    "",
-                    f"{{{common}}}",
-                )
+                referral_event("referral.withdrawn", made + self._lognormal(5 * DAY, 0.6), common)
             return
         answered = made + self._lognormal(0.8 * DAY, 1)
-        self._event(
-            batch,
-            f"referral.{answer}",
-            answered,
-            "referral",
-            case,
-            division,
-            "",
-            f"{{{common}, {via}}}",
-        )
+        referral_event(f"referral.{answer}", answered, f"{common}, {via}")
         if answer == "declined":
             return
         if self.random() < REFERRAL_WITHDRAWN:
             withdrawn = answered + self._lognormal(3 * DAY, 0.8)
-            self._event(
-                batch,
-                "referral.withdrawn",
-                withdrawn,
-                "referral",
-                case,
-                division,
-                "",
-                f"{{{common}}}",
-            )
+            referral_event("referral.withdrawn", withdrawn, common)
             return
-        ended = answered + self._lognormal(14 * DAY, 0.7)
-        self._event(
-            batch,
+        referral_event(
             "referral.outcome_recorded",
-            ended,
-            "referral",
-            case,
-            division,
-            "",
-            f'{{{common}, {via}, "outcome": "{self.referral_outcome()}"}}',
+            answered + self._lognormal(14 * DAY, 0.7),
+            f'{common}, {via}, "outcome": "{self.referral_outcome()}"',
         )
 
     def _tell(
