@@ -1,15 +1,23 @@
 """One LISTEN connection per process, fanned out to every connected browser.
 
-PostgreSQL sends ``NOTIFY cairn_queue`` when a transaction that changed the
-queue commits (triggers in cairn/triage/migrations/0003_queue_notify.py). The
-relay holds one psycopg AsyncConnection listening on that channel and puts
-each notification on the asyncio.Queue of every subscriber (one per open event
-stream). Publishing never waits: a subscriber too slow to keep up has its
+PostgreSQL sends ``NOTIFY cairn_queue`` when a transaction that claims,
+releases or decides a contact commits (triggers in
+cairn/triage/migrations/0003_queue_notify.py). New contacts are not notified:
+intake is the busiest write there is, and PostgreSQL serialises the commits
+of notifying transactions (migration 0006 says more). The relay finds them
+instead by reading the domain events' log for ``contact.received`` every
+``POLL_EVERY`` seconds, by transaction id as the rollups do: what committed
+since its last look, each exactly once, none from a transaction rolled back.
+
+The relay holds one psycopg AsyncConnection, listening on that channel and
+polling, and puts each event on the asyncio.Queue of every subscriber (one
+per open event stream). Publishing never waits: a subscriber too slow to keep up has its
 backlog replaced by a single "resync" (its page reloads the table once), so one
 stalled browser never holds up the others.
 
 Notifications sent while the relay is not listening (the database restarting)
-are lost, so after every reconnection each subscriber gets a "resync" too.
+are lost, so after every reconnection each subscriber gets a "resync" too
+(and the poll starts again from that moment).
 """
 
 import asyncio
@@ -26,7 +34,20 @@ logger = logging.getLogger(__name__)
 CHANNEL = "cairn_queue"
 CHANGES = frozenset({"received", "claimed", "released", "decided"})
 QUEUE_SIZE = 256  # events one subscriber may fall behind before it is told to resync
-CHECK_EVERY = 15.0  # seconds without a notification before the connection is checked
+POLL_EVERY = 0.25  # seconds between looks for new contacts (the queue pages' lag, at most)
+
+# The contacts received in transactions that committed after the snapshot given
+# (the relay's last look) and before this statement's own: the rollups' way of
+# reading the log (cairn/performance/rollups.py), with the txid index. Returns
+# this statement's snapshot (the next look's starting point) and the ids.
+RECEIVED_SINCE = """
+SELECT pg_current_snapshot()::text,
+       ARRAY(SELECT e.subject_id FROM events_domainevent e
+             WHERE e.name = 'contact.received' AND e.subject_type = 'contact'
+               AND e.txid >= pg_snapshot_xmin(%(since)s::pg_snapshot)
+               AND NOT pg_visible_in_snapshot(e.txid, %(since)s::pg_snapshot)
+             ORDER BY e.id)
+"""
 RECONNECT_DELAYS = (0.2, 0.5, 1.0, 2.0, 5.0)  # then 5 s between attempts
 
 
@@ -133,15 +154,27 @@ class Relay:
             self.connections_made += 1
             if self.connections_made > 1:
                 self.publish(RESYNC)  # what was sent while we were away is lost
+            cursor = await connection.execute("SELECT pg_current_snapshot()::text")
+            (since,) = await cursor.fetchone()
             self.listening.set()
             logger.info("live: listening on %s", self.channel)
             while True:
-                async for notify in connection.notifies(timeout=CHECK_EVERY):
+                async for notify in connection.notifies(timeout=POLL_EVERY):
                     event = queue_event(notify.payload)
                     if event is not None:
                         self.publish(event)
-                # Quiet for a while: make sure the connection is still there.
-                await connection.execute("SELECT 1")
+                # The look also tells us, every POLL_EVERY, that the connection is there.
+                since = await self._publish_received(connection, since)
+
+    async def _publish_received(self, connection: psycopg.AsyncConnection, since: str) -> str:
+        """Publish "received" for each contact committed since ``since``; the new snapshot."""
+        cursor = await connection.execute(RECEIVED_SINCE, {"since": since})
+        now, contact_ids = await cursor.fetchone()
+        for contact_id in contact_ids:
+            if contact_id.isdigit():  # subject ids are text; a contact's is its number
+                payload = {"contact": int(contact_id), "change": "received"}
+                self.publish(Event("queue", json.dumps(payload)))
+        return now
 
 
 def _replace_backlog(queue: asyncio.Queue[Event], event: Event) -> None:

@@ -1,8 +1,15 @@
-"""The live service end to end: granian, PostgreSQL NOTIFY from the triggers, a real SSE client."""
+"""The live service end to end: granian, a real SSE client, and the two ways changes reach it.
 
+New contacts are found by the relay's look at the event log (by transaction id,
+every quarter of a second); claims, releases and decisions come by PostgreSQL
+NOTIFY from the triggers.
+"""
+
+import threading
 import time
 
 import httpx
+import psycopg
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
@@ -10,7 +17,7 @@ from django.utils import timezone
 from cairn.audit.context import acting_as
 from cairn.contacts.models import Contact, Status
 from cairn.contacts.services import ContactSubmission, receive_contact
-from cairn.live.process import health
+from cairn.live.process import conninfo_for, health
 from cairn.live.tokens import make_token
 from cairn.triage.models import Claim
 from tests.live.conftest import HEARTBEAT_SECONDS, ORIGIN
@@ -172,3 +179,53 @@ def test_after_losing_the_database_the_relay_reconnects_and_asks_for_a_resync(
     assert event is not None and event.name == "resync"
     contact_id = new_contact()
     assert stream.next_event(1.0).json() == {"contact": contact_id, "change": "received"}
+
+
+def test_each_new_contact_is_sent_once_and_only_when_its_transaction_commits(open_stream):
+    stream = open_stream(make_token(1))
+    alone = [new_contact(f"Report {n}") for n in range(5)]
+    # Two in one transaction, held open across several of the relay's looks.
+    with transaction.atomic():
+        together = [new_contact("First of two"), new_contact("Second of two")]
+        before_commit = [e.json() for e in stream.events_within(0.8)]
+    assert [event["contact"] for event in before_commit] == alone  # not the two uncommitted
+    after = [new_contact(f"Later {n}") for n in range(3)]
+
+    received = before_commit + [e.json() for e in stream.events_within(1.5)]
+    assert all(event["change"] == "received" for event in received)
+    ids = [event["contact"] for event in received]
+    assert sorted(ids) == sorted(alone + together + after)  # every one, none twice
+
+
+def test_contacts_committed_by_many_writers_at_once_are_each_sent_once(open_stream):
+    stream = open_stream(make_token(1))
+    made: list[int] = []
+    lock = threading.Lock()
+
+    def writer(number: int) -> None:
+        ids = [new_contact(f"Writer {number}, report {n}") for n in range(10)]
+        with lock:
+            made.extend(ids)
+        connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    ids = [e.json()["contact"] for e in stream.events_within(1.5)]
+    assert len(made) == 40
+    assert sorted(ids) == sorted(made)
+
+
+def test_a_new_contact_sends_no_notify():
+    """Intake's commits are not serialised by NOTIFY (triage migration 0006)."""
+    with psycopg.connect(conninfo_for(connection.settings_dict), autocommit=True) as listener:
+        listener.execute("LISTEN cairn_queue")
+        contact_id = new_contact()
+        assert list(listener.notifies(timeout=0.5)) == []
+        # A decision still notifies, so the listener itself works.
+        Contact.objects.filter(pk=contact_id).update(status=Status.ASSESSED)
+        payloads = [n.payload for n in listener.notifies(timeout=1.0, stop_after=1)]
+    assert payloads == [f'{{"contact": {contact_id}, "change": "decided"}}']
