@@ -7,8 +7,9 @@ Runs the requests in this process through Django's WSGI handler (the object
 granian calls), one at a time: no server, no concurrency, so it is a quick
 and fairly quiet check of a change, not the benchmark.
 
-1. ``--timing`` rounds of N requests each to the reference and to
-   ``POST /api/v1/contacts`` without and with an Idempotency-Key, interleaved:
+1. ``--timing`` rounds of N requests each to the reference, the floor (the
+   API's statement alone, see api_intake.py) and ``POST /api/v1/contacts``
+   without and with an Idempotency-Key, interleaved:
    wall µs per request, and the CPU µs spent in this process and in the
    PostgreSQL backend serving it (from /proc).
 2. The SQL one API request sends (Django's CaptureQueriesContext; Django also
@@ -113,6 +114,7 @@ def main(argv: list[str]) -> int:
 
     callers = {
         "reference": _caller(application, "/bench/reference", body, headers, False),
+        "floor": _caller(application, "/bench/intake-floor", body, headers, False),
         "api": _caller(application, arguments.path, body, headers, False),
         "api+key": _caller(application, arguments.path, body, headers, True),
     }

@@ -8,4 +8,5 @@ app_name = "benchmarks"
 urlpatterns = [
     path("reference", views.reference, name="reference"),
     path("intake", views.intake, name="intake"),
+    path("intake-floor", views.intake_floor, name="intake_floor"),
 ]

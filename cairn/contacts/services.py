@@ -210,7 +210,7 @@ def receive_contact(submission: ContactSubmission) -> Receipt:
     errors = validate_submission(submission)
     if errors:
         raise ValidationError(errors)
-    contact, audit, event, secret = _rows(submission)
+    contact, audit, event, secret = contact_rows(submission)
     written = insert_together(contact, audit, event)
     if written is not None:
         return Receipt(
@@ -241,7 +241,7 @@ def _first_secret(contact: Contact) -> str | None:
     return secret if secret_matches(secret, contact.tracking_secret_hash) else None
 
 
-def _rows(submission: ContactSubmission) -> tuple[dict, dict, dict, str]:
+def contact_rows(submission: ContactSubmission) -> tuple[dict, dict, dict, str]:
     """The contact and its two events as field values, and the contact's tracking secret."""
     key = submission.idempotency_key or None
     if key:

@@ -148,7 +148,50 @@ def test_reference_refuses_a_body_that_is_not_a_json_object(bench_client, body):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/bench/reference", "/bench/intake"])
+def test_floor_writes_what_the_api_writes_for_the_same_body(bench_client, client):
+    """The floor sends the API's statement: the same contact, audit event and domain event."""
+    from bench.api_intake import BODY
+    from cairn.accounts.api_keys import issue_api_key
+    from cairn.contacts.models import Contact
+
+    response = post(bench_client, "/bench/intake-floor", BODY)
+    assert response.status_code == 201
+    floor = Contact.objects.get(pk=response.json()["id"])
+    _client, key = issue_api_key("Bench integrator")
+    with override_settings(ROOT_URLCONF="cairn.urls"):
+        answer = client.post(
+            "/api/v1/contacts",
+            BODY,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {key}",
+        )
+    assert answer.status_code == 201
+    api = Contact.objects.get(reference=answer.json()["reference"])
+
+    differing = {"id", "reference", "received_at", "created_at", "source", "tracking_secret_hash"}
+    fields = [f.attname for f in Contact._meta.concrete_fields if f.attname not in differing]
+    assert {name: getattr(floor, name) for name in fields} == {
+        name: getattr(api, name) for name in fields
+    }
+    for contact in (floor, api):
+        event = DomainEvent.objects.get(subject_type="contact", subject_id=str(contact.pk))
+        audit = AuditEvent.objects.get(object_type="contact", object_id=str(contact.pk))
+        assert (event.name, audit.operation) == ("contact.received", Operation.COLLECTION)
+        assert transaction_of("contacts_contact", contact.pk) == transaction_of(
+            "events_domainevent", event.pk
+        )
+    assert floor.source == "bench:floor"
+
+
+@pytest.mark.django_db
+def test_floor_refuses_a_body_that_is_not_a_json_object(bench_client):
+    before = counts()
+    assert post(bench_client, "/bench/intake-floor", "[]").status_code == 400
+    assert counts() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/bench/reference", "/bench/intake", "/bench/intake-floor"])
 def test_the_endpoints_answer_only_post(bench_client, path):
     assert bench_client.get(path).status_code == 405
 
@@ -157,7 +200,7 @@ def test_the_endpoints_answer_only_post(bench_client, path):
 def test_the_endpoints_are_absent_from_the_normal_urlconf(client, settings):
     assert settings.CAIRN_BENCH is False, "the test run must not have CAIRN_BENCH=1"
     before = counts()
-    for path in ("/bench/reference", "/bench/intake"):
+    for path in ("/bench/reference", "/bench/intake", "/bench/intake-floor"):
         assert post(client, path, GOOD).status_code == 404
     assert counts() == before
 
