@@ -40,13 +40,15 @@ POLL_EVERY = 0.25  # seconds between looks for new contacts (the queue pages' la
 # (the relay's last look) and before this statement's own: the rollups' way of
 # reading the log (cairn/performance/rollups.py), with the txid index. Returns
 # this statement's snapshot (the next look's starting point) and the ids.
+# At most ``limit`` ids: more than a subscriber's queue holds (a bulk import,
+# say) is told as one "resync", as a subscriber that fell behind is.
 RECEIVED_SINCE = """
 SELECT pg_current_snapshot()::text,
        ARRAY(SELECT e.subject_id FROM events_domainevent e
              WHERE e.name = 'contact.received' AND e.subject_type = 'contact'
                AND e.txid >= pg_snapshot_xmin(%(since)s::pg_snapshot)
                AND NOT pg_visible_in_snapshot(e.txid, %(since)s::pg_snapshot)
-             ORDER BY e.id)
+             ORDER BY e.id LIMIT %(limit)s)
 """
 RECONNECT_DELAYS = (0.2, 0.5, 1.0, 2.0, 5.0)  # then 5 s between attempts
 
@@ -168,8 +170,13 @@ class Relay:
 
     async def _publish_received(self, connection: psycopg.AsyncConnection, since: str) -> str:
         """Publish "received" for each contact committed since ``since``; the new snapshot."""
-        cursor = await connection.execute(RECEIVED_SINCE, {"since": since})
+        cursor = await connection.execute(
+            RECEIVED_SINCE, {"since": since, "limit": self.queue_size + 1}
+        )
         now, contact_ids = await cursor.fetchone()
+        if len(contact_ids) > self.queue_size:
+            self.publish(RESYNC)
+            return now
         for contact_id in contact_ids:
             if contact_id.isdigit():  # subject ids are text; a contact's is its number
                 payload = {"contact": int(contact_id), "change": "received"}

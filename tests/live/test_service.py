@@ -5,6 +5,7 @@ every quarter of a second); claims, releases and decisions come by PostgreSQL
 NOTIFY from the triggers.
 """
 
+import asyncio
 import threading
 import time
 
@@ -18,6 +19,7 @@ from cairn.audit.context import acting_as
 from cairn.contacts.models import Contact, Status
 from cairn.contacts.services import ContactSubmission, receive_contact
 from cairn.live.process import conninfo_for, health
+from cairn.live.relay import QUEUE_SIZE, RESYNC, Relay
 from cairn.live.tokens import make_token
 from cairn.triage.models import Claim
 from tests.live.conftest import HEARTBEAT_SECONDS, ORIGIN
@@ -229,3 +231,44 @@ def test_a_new_contact_sends_no_notify():
         Contact.objects.filter(pk=contact_id).update(status=Status.ASSESSED)
         payloads = [n.payload for n in listener.notifies(timeout=1.0, stop_after=1)]
     assert payloads == [f'{{"contact": {contact_id}, "change": "decided"}}']
+
+
+def test_more_new_contacts_at_once_than_a_page_can_queue_are_sent_as_one_resync(open_stream):
+    stream = open_stream(make_token(1))
+    with transaction.atomic():  # a bulk import: all of them visible at the same moment
+        for number in range(QUEUE_SIZE + 1):
+            new_contact(f"Imported report {number}")
+    assert [(e.name, e.json()) for e in stream.events_within(1.0)] == [("resync", {})]
+    contact_id = new_contact()  # and then on as before
+    assert stream.next_event(1.0).json() == {"contact": contact_id, "change": "received"}
+
+
+def test_a_look_that_finds_too_many_new_contacts_reads_no_more_than_it_can_send():
+    """The relay fetches at most queue_size + 1 ids a look, and sends one resync for them."""
+    from tests.live.test_relay import run
+
+    relay = Relay(conninfo_for(connection.settings_dict), queue_size=3)
+
+    async def scenario():
+        async with await psycopg.AsyncConnection.connect(
+            relay.conninfo, autocommit=True
+        ) as database:
+            cursor = await database.execute("SELECT pg_current_snapshot()::text")
+            (since,) = await cursor.fetchone()
+            await asyncio.to_thread(make_contacts, 5)
+            with relay.subscribe() as queue:
+                since = await relay._publish_received(database, since)
+                assert [queue.get_nowait()] == [RESYNC] and queue.empty()
+                assert relay.delivered == 1  # one publish, not five
+                # The next look starts after them: nothing again.
+                await relay._publish_received(database, since)
+                assert queue.empty() and relay.delivered == 1
+
+    run(scenario())
+
+
+def make_contacts(count: int) -> None:
+    with transaction.atomic():
+        for number in range(count):
+            new_contact(f"Imported report {number}")
+    connection.close()  # this thread's own connection
