@@ -1,13 +1,18 @@
 """Helpers shared by the non-browser tests: sign-in URLs, a frozen clock, wrong codes."""
 
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.test import Client
 
 from tests.conftest import PASSWORD, current_code
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SIGN_IN = "/staff/sign-in/"
 VERIFY = "/staff/sign-in/code/"
@@ -45,3 +50,21 @@ def enter_password(client: Client, username: str, password: str = PASSWORD, **ex
 
 def body(response) -> str:
     return response.content.decode()
+
+
+def last_line_of_fresh_python(code: str, environment: dict[str, str]) -> str:
+    """Run ``code`` in a new interpreter with this environment; the last line it printed.
+
+    For what happens at import time (settings read from the environment, the
+    URLconf, the web worker's start), which this test process did long ago.
+    """
+    completed = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout.strip().splitlines()[-1]

@@ -5,11 +5,8 @@ In a subprocess, so that this test run's own imports do not count.
 
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import last_line_of_fresh_python
 
 LOAD_AND_REPORT = """
 import gc, json, sys
@@ -27,16 +24,7 @@ print(json.dumps({
 
 def test_a_worker_starts_with_its_views_loaded_and_frozen_out_of_the_collectors_sight():
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "cairn.settings", "CAIRN_ENV": "test"}
-    completed = subprocess.run(
-        [sys.executable, "-c", LOAD_AND_REPORT],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    report = json.loads(completed.stdout.strip().splitlines()[-1])
+    report = json.loads(last_line_of_fresh_python(LOAD_AND_REPORT, environment))
     # The URLconf was populated before the freeze: the views, the API and its schemas.
     assert report["api_loaded"] and report["portal_loaded"]
     # A full collection walks only what is not frozen: a small share of the process.

@@ -6,9 +6,6 @@ through a urlconf of their own (tests/benchmarks/urls.py).
 
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -18,8 +15,8 @@ from cairn.audit.models import AuditEvent, Operation
 from cairn.benchmarks import views
 from cairn.benchmarks.models import IntakeProbe, ReferenceRow
 from cairn.events.models import DomainEvent
+from tests.support import last_line_of_fresh_python
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 BENCH_URLCONF = "tests.benchmarks.urls"
 GOOD = {"channel": "web", "narrative": "A car is parked across my driveway.", "postcode": "eh11yz"}
 
@@ -225,13 +222,4 @@ def test_cairn_urls_mounts_the_endpoints_only_when_cairn_bench_is_1(flag, expect
     environment.pop("CAIRN_BENCH", None)
     if flag is not None:
         environment["CAIRN_BENCH"] = flag
-    completed = subprocess.run(
-        [sys.executable, "-c", RESOLVE_BENCH],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert completed.stdout.strip().splitlines()[-1] == expected
+    assert last_line_of_fresh_python(RESOLVE_BENCH, environment) == expected

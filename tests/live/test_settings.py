@@ -2,11 +2,9 @@
 
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import last_line_of_fresh_python
+
 READ = (
     "import json; from django.conf import settings; print(json.dumps({"
     "'connect': settings.SECURE_CSP['connect-src'], 'url': settings.CAIRN_LIVE_URL,"
@@ -22,11 +20,7 @@ def settings_with(**variables: str) -> dict:
         "CAIRN_PUBLIC_BASE_URL": "https://contact.example/path",
         **variables,
     }
-    result = subprocess.run(
-        [sys.executable, "-c", READ], cwd=ROOT, env=environment, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return json.loads(last_line_of_fresh_python(READ, environment))
 
 
 def test_live_events_are_off_unless_their_url_is_set():
