@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from cairn.audit.models import Operation
@@ -186,9 +187,14 @@ def store_evidence(
         raise EvidenceRejected(_("This report has already been sent."))
     owner = {"draft": draft} if draft is not None else {"contact": contact}
     if Evidence.objects.filter(**owner).count() >= max_files_per_report():
+        limit = max_files_per_report()
         raise EvidenceRejected(
-            _("You can add up to %(count)d files to one report.")
-            % {"count": max_files_per_report()}
+            ngettext(
+                "You can add up to %(count)d file to one report.",
+                "You can add up to %(count)d files to one report.",
+                limit,
+            )
+            % {"count": limit}
         )
     checked = check_file(getattr(uploaded, "name", ""), uploaded)
     stem = uuid.uuid4().hex

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from cairn.audit.models import AuditEvent
@@ -131,6 +131,27 @@ def test_too_many_files_for_one_report(draft, settings):
     with pytest.raises(EvidenceRejected) as refused:
         store_evidence(upload(files.jpeg(), "c.jpg"), draft=draft)
     assert "up to 2 files" in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("language", "limit", "expected"),
+    [
+        ("en", 1, "up to 1 file to one report"),
+        ("pl", 1, "najwyżej 1 plik."),
+        ("pl", 3, "najwyżej 3 pliki."),
+        ("pl", 5, "najwyżej 5 plików."),
+        ("uk", 1, "щонайбільше 1 файл."),
+        ("uk", 22, "щонайбільше 22 файли."),
+        ("uk", 11, "щонайбільше 11 файлів."),
+    ],
+)
+def test_the_limit_on_files_is_said_in_the_right_plural(draft, settings, language, limit, expected):
+    settings.CAIRN_EVIDENCE_MAX_FILES = limit
+    for number in range(limit):
+        store_evidence(upload(files.png(), f"{number}.png"), draft=draft)
+    with translation.override(language), pytest.raises(EvidenceRejected) as refused:
+        store_evidence(upload(files.jpeg(), "one-more.jpg"), draft=draft)
+    assert expected in refused.value.message
 
 
 def test_a_removed_file_is_gone_from_the_draft(draft, django_capture_on_commit_callbacks):

@@ -291,3 +291,30 @@ def test_a_report_sent_and_tracked_in_a_language_stays_in_it(client, language):
     assert response.status_code == 200
     assert heading(status) == translation_of(language, "We have your report")
     assert html.escape(translation_of(language, "What happens next")) in status
+
+
+@pytest.mark.parametrize(
+    ("language", "days", "expected"),
+    [
+        ("en", 1, "work for 1 day."),
+        ("en", 7, "work for 7 days."),
+        ("pl", 1, "przez 1 dzień."),
+        ("pl", 3, "przez 3 dni."),
+        ("uk", 1, "діють 1 день."),
+        ("uk", 3, "діють 3 дні."),
+        ("uk", 7, "діють 7 днів."),
+        ("gd", 7, "fad 7 làithean."),
+        ("gd", 2, "fad 2 latha."),
+        ("ar", 7, "لمدة 7 أيام."),
+        ("ar", 11, "لمدة 11 يومًا."),
+    ],
+)
+def test_a_number_of_days_takes_the_languages_plural(rf, db, language, days, expected):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override(language):
+        page = render_to_string(
+            "portal/report/expired.html", {"days": days}, request=rf.get("/report/")
+        )
+    assert expected in html.unescape(" ".join(page.split()))
