@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from bench.load import LoadResult, post_load
+from bench.load import LoadResult, post_load, rounds_line
 from bench.plan import MAX_SPREAD, Plan, Ratios
 from bench.rate import RateResult, constant_rate_load, http_request
 from bench.server import Server
@@ -142,14 +142,7 @@ class Report:
             f"target ≥ {THROUGHPUT_TARGET}"
         )
         for variant in VARIANTS:
-            results = [r[variant.label] for r in self.capacity]
-            rates = [r.rate for r in results]
-            lines.append(
-                f"  {variant.label:<10} median {statistics.median(rates):7,.0f} req/s "
-                f"(rounds {min(rates):,.0f}–{max(rates):,.0f}), "
-                f"p50 {statistics.median(r.p50_ms for r in results):.2f} ms, "
-                f"p99 {statistics.median(r.p99_ms for r in results):.2f} ms (medians of rounds)"
-            )
+            lines.append(rounds_line(variant.label, [r[variant.label] for r in self.capacity]))
         for variant in COMPARED:
             ratios = self.throughput_ratios(variant.label)
             met = "met" if ratios.median >= THROUGHPUT_TARGET else "NOT MET"

@@ -7,10 +7,9 @@ absolute figures drift. See bench/README.md for how to read the output.
 """
 
 import json
-import statistics
 from dataclasses import dataclass, field
 
-from bench.load import LoadResult, post_load
+from bench.load import LoadResult, post_load, rounds_line
 from bench.plan import Plan, Ratios
 from bench.server import Server
 
@@ -79,19 +78,9 @@ class Report:
         lines = [f"{self.name}: {TITLE}; ratio = intake req/s / reference req/s"]
         for label, pick in (("reference", _reference), ("intake", _intake)):
             results = [pick(r) for r in self.rounds]
-            rates = [r.rate for r in results]
-            lines.append(
-                f"  {label:<10} median {statistics.median(rates):7,.0f} req/s "
-                f"(rounds {min(rates):,.0f}–{max(rates):,.0f}), "
-                f"p50 {statistics.median(r.p50_ms for r in results):.2f} ms, "
-                f"p99 {statistics.median(r.p99_ms for r in results):.2f} ms (medians of rounds)"
-            )
+            lines.append(rounds_line(label, results))
         ratios = self.ratios
-        lines.append(
-            f"  {'ratio':<10} median {ratios.median:.3f}  rounds "
-            + " ".join(f"{value:.3f}" for value in ratios.values)
-            + f"  spread {ratios.spread * 100:.1f} %"
-        )
+        lines.append(ratios.line())
         lines.append(f"  {'verdict':<10} {self.verdict()}")
         if self.warmup_errors or self.server_errors:
             lines.append(

@@ -14,6 +14,7 @@ bench/rate.py.
 import json
 import os
 import shutil
+import statistics
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,4 +139,15 @@ def post_load(
     raise LoadError(
         f"wrk exited with status {completed.returncode} and no result: "
         f"{(completed.stderr or completed.stdout).strip()[:500]}"
+    )
+
+
+def rounds_line(label: str, results: list[LoadResult]) -> str:
+    """One endpoint over a run's rounds: median req/s and its range, median p50 and p99."""
+    rates = [result.rate for result in results]
+    return (
+        f"  {label:<10} median {statistics.median(rates):7,.0f} req/s "
+        f"(rounds {min(rates):,.0f}–{max(rates):,.0f}), "
+        f"p50 {statistics.median(r.p50_ms for r in results):.2f} ms, "
+        f"p99 {statistics.median(r.p99_ms for r in results):.2f} ms (medians of rounds)"
     )

@@ -49,6 +49,14 @@ class Ratios:
     def conclusive(self, max_spread: float = MAX_SPREAD) -> bool:
         return len(self.values) >= MIN_ROUNDS and self.spread <= max_spread
 
+    def line(self, label: str = "ratio") -> str:
+        """The summary line: median, each round's ratio, spread."""
+        return (
+            f"  {label:<10} median {self.median:.3f}  rounds "
+            + " ".join(f"{value:.3f}" for value in self.values)
+            + f"  spread {self.spread * 100:.1f} %"
+        )
+
     def verdict(self, max_spread: float = MAX_SPREAD) -> str:
         if len(self.values) < MIN_ROUNDS:
             return f"INCONCLUSIVE (fewer than {MIN_ROUNDS} rounds)"

@@ -15,12 +15,11 @@ the cost is 1 − ratio. Run on the bench database only: it changes the events
 table's schema between rounds and restores it at the end.
 """
 
-import statistics
 import threading
 from dataclasses import dataclass, field
 
 from bench.intake_vs_reference import BODY, INTAKE
-from bench.load import LoadResult, post_load
+from bench.load import LoadResult, post_load, rounds_line
 from bench.plan import Plan, Ratios
 from bench.preflight import disposable_database_refusal
 from bench.server import Server
@@ -127,19 +126,9 @@ class Report:
         lines = [f"{NAME}: {TITLE}; ratio = intake req/s on / off"]
         for label in ("off", "on"):
             results = [getattr(round_, label) for round_ in self.rounds]
-            rates = [result.rate for result in results]
-            lines.append(
-                f"  {label:<10} median {statistics.median(rates):7,.0f} req/s "
-                f"(rounds {min(rates):,.0f}–{max(rates):,.0f}), "
-                f"p50 {statistics.median(r.p50_ms for r in results):.2f} ms, "
-                f"p99 {statistics.median(r.p99_ms for r in results):.2f} ms (medians of rounds)"
-            )
+            lines.append(rounds_line(label, results))
         ratios = self.ratios
-        lines.append(
-            f"  {'ratio':<10} median {ratios.median:.3f}  rounds "
-            + " ".join(f"{value:.3f}" for value in ratios.values)
-            + f"  spread {ratios.spread * 100:.1f} %"
-        )
+        lines.append(ratios.line())
         lines.append(
             f"  {'cost':<10} {100 * (1 - ratios.median):.1f} % of intake throughput;"
             f" catch-up ran {sum(r.catch_ups for r in self.rounds)} times while on"
